@@ -1,0 +1,238 @@
+"""``python -m kpi``: the KPI report from the command line (contract section 4).
+
+    python -m kpi report [FILES…] [--orders F] [--traffic F] [--spend F] [--leads F] [--nps F]
+        [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--compare previous|year|none]
+        [--channel NAME]… [--device NAME]… [--source NAME]… [--campaign NAME]…
+        [--margin 0.4] [--ltv-months 12] [--format json|table|csv]
+
+A bad file or argument exits with status 2 and one line on stderr naming the file and the
+problem; it never prints a traceback. Data warnings (rows dropped, duplicates) go to stderr, one
+line each, so stdout stays clean JSON / CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from typing import NoReturn
+
+from kpi.engine import Report, compute
+from kpi.formats import format_delta, format_value
+from kpi.issues import DataError
+from kpi.measures import Settings
+from kpi.periods import Period, default_period
+from kpi.readers import LoadedTable, combine, load_path
+from kpi.registry import GROUP_LABELS, REGISTRY
+from kpi.safety import neutralize_cell
+from kpi.schema import TABLE_NAMES
+from kpi.tables import Tables
+
+EXIT_BAD_INPUT = 2
+FILTERS = ("channel", "source", "campaign", "device")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error on one line with exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see python -m kpi {self.prog.split()[-1]} --help)\n")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-11-30") from None
+
+
+def _margin(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"gross margin must be a fraction in (0, 1], got {text}")
+    return value
+
+
+def _months(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of months") from None
+    if not 1 <= value <= 120:
+        raise argparse.ArgumentTypeError(f"LTV horizon must be 1–120 months, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m kpi`` argument parser."""
+    parser = _Parser(prog="python -m kpi", description="Marketing and sales KPIs from canonical CSV/Parquet files.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    report = commands.add_parser("report", help="every KPI of the contract for a period and its comparison")
+    report.add_argument("files", nargs="*", help="files recognised by their header")
+    for table in TABLE_NAMES:
+        report.add_argument(f"--{table}", action="append", default=[], metavar="F", help=f"a file of the {table} table")
+    report.add_argument("--start", type=_date, help="first day of the period (default: last full month in the data)")
+    report.add_argument("--end", type=_date, help="last day of the period")
+    report.add_argument("--compare", choices=("previous", "year", "none"), default="previous")
+    for name in FILTERS:
+        report.add_argument(
+            f"--{name}",
+            dest=f"filter_{name}",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help=f"keep only this {name} (repeat for several)",
+        )
+    report.add_argument(
+        "--margin", type=_margin, help="gross margin as a fraction, e.g. 0.4 (default: revenue-based 1.0)"
+    )
+    report.add_argument("--ltv-months", type=_months, default=12, help="LTV horizon in months (default 12)")
+    report.add_argument("--format", choices=("json", "table", "csv"), default="json")
+    commands.add_parser("kpis", help="the KPI registry as a Markdown table (the README's)")
+    return parser
+
+
+def _load(args: argparse.Namespace) -> list[LoadedTable]:
+    loaded = [load_path(path) for path in args.files]
+    for table in TABLE_NAMES:
+        loaded.extend(load_path(path, table) for path in getattr(args, table))
+    if not loaded:
+        raise DataError("input", "no files given: pass canonical CSV/Parquet files or --orders F, --traffic F, …")
+    return loaded
+
+
+def _period(args: argparse.Namespace, tables: Tables) -> Period:
+    """--start/--end as given; only --start runs to the last day in the data; only --end starts
+    on the first day of its month; neither gives the last full calendar month in the data."""
+    if args.start and args.end:
+        return Period(args.start, args.end)
+    span = tables.date_range()
+    if span is None:
+        raise DataError("input", "the files have no dated rows: pass --start and --end")
+    if args.start:
+        return Period(args.start, max(span[1], args.start))
+    if args.end:
+        return Period(args.end.replace(day=1), args.end)
+    return default_period(*span)
+
+
+def unmatched_filter_values(tables: Tables, filters: dict[str, list[str]]) -> list[str]:
+    """Warnings for filter values found in no table ("--channel 'paid search' matches nothing")."""
+    lines = []
+    for name, values in filters.items():
+        known = set(tables.dimension_values(name))
+        for value in values:
+            if value not in known:
+                options = ", ".join(sorted(known)[:12]) or "none"
+                lines.append(f"warning: --{name} {value!r} matches no row; {name} values in the data: {options}")
+    return lines
+
+
+def render_table(report: Report) -> str:
+    """A plain-text table: group, KPI, value, comparison, change, note."""
+    rows = [("KPI", "value", "compare", "change", "note")]
+    for group, label in GROUP_LABELS.items():
+        rows.append((f"[{label}]", "", "", "", ""))
+        for kpi in (k for k in REGISTRY if k.group == group):
+            item = report[kpi.id]
+            rows.append(
+                (
+                    f"  {kpi.label}",
+                    format_value(item.value, kpi.format, currency=report.currency),
+                    format_value(item.compare, kpi.format, currency=report.currency) if report.compare_period else "",
+                    format_delta(item.value, item.compare, kpi.format) or "",
+                    item.note or (f"comparison: {item.compare_note}" if item.compare_note else ""),
+                )
+            )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    head = f"KPIs for {report.period.label()}"
+    if report.compare_period:
+        head += f", compared with {report.compare_period.label()}"
+    lines = [head]
+    lines += [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)) + "  " + row[4]
+        for row in rows
+    ]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def render_csv(report: Report) -> str:
+    """One row per KPI: id, label, group, unit, value, compare, note; text cells are guarded
+    against spreadsheet formula injection."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["id", "label", "group", "unit", "value", "compare", "period_start", "period_end", "note"])
+    for kpi in REGISTRY:
+        item = report[kpi.id]
+        note = item.note or (f"comparison: {item.compare_note}" if item.compare_note else "")
+        writer.writerow(
+            [
+                kpi.id,
+                neutralize_cell(kpi.label),
+                kpi.group,
+                kpi.unit,
+                "" if item.value is None else repr(item.value),
+                "" if item.compare is None else repr(item.compare),
+                report.period.start.isoformat(),
+                report.period.end.isoformat(),
+                neutralize_cell(note),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def kpi_markdown() -> str:
+    """The registry as the README's Markdown table."""
+    lines = ["| Group | KPI | id | Formula | Unit | Better |", "|---|---|---|---|---|---|"]
+    for group, label in GROUP_LABELS.items():
+        for kpi in (k for k in REGISTRY if k.group == group):
+            better = {True: "higher", False: "lower", None: "—"}[kpi.higher_is_better]
+            lines.append(f"| {label} | {kpi.label} | `{kpi.id}` | {kpi.formula} | {kpi.unit} | {better} |")
+    return "\n".join(lines) + "\n"
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    if args.command == "kpis":
+        sys.stdout.write(kpi_markdown())
+        return 0
+    try:
+        loaded = _load(args)
+        for item in loaded:
+            for issue in item.issues:
+                if issue.severity == "error":
+                    raise DataError(item.source, issue.message)
+                print(issue.line(item.source), file=sys.stderr)
+        tables = combine(loaded)
+        filters = {name: getattr(args, f"filter_{name}") for name in FILTERS}
+        for line in unmatched_filter_values(tables, filters):
+            print(line, file=sys.stderr)
+        report = compute(
+            tables, _period(args, tables), filters, Settings(args.margin, args.ltv_months), comparison=args.compare
+        )
+    except DataError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ValueError as err:  # a period that ends before it starts, and the like
+        print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "table":
+        sys.stdout.write(render_table(report))
+    else:
+        sys.stdout.write(render_csv(report))
+    return 0
+
+
+def main() -> None:
+    """Entry point of ``python -m kpi``."""
+    sys.exit(run())

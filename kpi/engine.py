@@ -1,0 +1,297 @@
+"""``compute`` and ``breakdown``: every KPI of the registry from the measures (narwhals).
+
+Each KPI is evaluated as a column expression over the measure frame (one row per group), so the
+same code gives the period's KPI, each channel's and each day's. A KPI is unavailable (value
+``None``) with a reason when its table or column is missing, a filter or grouping column is
+missing from its table, or its denominator is 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import narwhals as nw
+
+from kpi.measures import GROUP, By, MeasureTable, Scope, Settings, measure_frame, none_text
+from kpi.periods import Comparison, Period, comparison_period
+from kpi.registry import KPIS, REGISTRY, Calc, Kpi, KpiRatio, Measure, Ratio
+from kpi.tables import Tables
+
+NOTE = "__note"
+"""Suffix of the note column that goes with each KPI column of an evaluated frame."""
+
+
+def numerator_terms(numerator: str) -> list[tuple[str, float]]:
+    """``"gross_profit - spend"`` → ``[("gross_profit", 1.0), ("spend", -1.0)]``."""
+    terms: list[tuple[str, float]] = []
+    sign = 1.0
+    for token in numerator.split():
+        if token in "+-":
+            sign = 1.0 if token == "+" else -1.0
+        else:
+            terms.append((token, sign))
+            sign = 1.0
+    return terms
+
+
+def calc_measures(calc: Calc) -> list[str]:
+    """The measures a calculation reads, numerator first."""
+    if isinstance(calc, Measure):
+        return [calc.name]
+    if isinstance(calc, Ratio):
+        return [name for name, _ in numerator_terms(calc.numerator)] + [calc.denominator]
+    return []
+
+
+def _first_reason(calc: Calc, measures: MeasureTable) -> str | None:
+    for name in calc_measures(calc):
+        reason = measures.reason(name)
+        if reason:
+            return reason
+    return None
+
+
+def _unavailable(reason: str) -> tuple[nw.Expr, nw.Expr]:
+    return nw.lit(None, nw.Float64()), nw.lit(reason)
+
+
+def _calc_exprs(calc: Calc, resolved: Mapping[str, tuple[nw.Expr, nw.Expr]]) -> tuple[nw.Expr, nw.Expr]:
+    """(value, note) expressions of an available calculation."""
+    if isinstance(calc, Measure):
+        value = nw.col(calc.name).cast(nw.Float64())
+        note = nw.when(value.is_null()).then(nw.lit(f"{none_text(calc.name)} in period"))
+        return value, note
+    if isinstance(calc, Ratio):
+        numerator: nw.Expr = nw.lit(0.0)
+        for name, sign in numerator_terms(calc.numerator):
+            numerator = numerator + nw.col(name).cast(nw.Float64()) * sign
+        denominator = nw.col(calc.denominator).cast(nw.Float64())
+        share = numerator / denominator
+        scaled = (1 - share if calc.complement else share) * calc.scale
+        value = nw.when(denominator != 0).then(scaled)
+        note = nw.when(denominator == 0).then(nw.lit(f"{none_text(calc.denominator)} in period"))
+        return value, note
+    top_value, top_note = resolved[calc.numerator]
+    bottom_value, bottom_note = resolved[calc.denominator]
+    ok = ~top_value.is_null() & ~bottom_value.is_null() & (bottom_value != 0)
+    value = nw.when(ok).then(top_value / bottom_value)
+    zero = nw.when(bottom_value == 0).then(nw.lit(f"{KPIS[calc.denominator].label} is 0"))
+    return value, nw.coalesce(top_note, bottom_note, zero)
+
+
+def _info_note(kpi: Kpi, settings: Settings) -> nw.Expr | None:
+    """A note that goes with an available value (how many LTV customers lack a full horizon)."""
+    if kpi.id == "ltv":
+        months = settings.ltv_months
+        return nw.when(nw.col("ltv_short_history") > 0).then(
+            nw.concat_str(
+                nw.col("ltv_short_history").cast(nw.String()),
+                nw.lit(" of "),
+                nw.col("new_customers").cast(nw.String()),
+                nw.lit(f" new customers have less than {months} months of history in the data"),
+            )
+        )
+    return None
+
+
+def kpi_exprs(kpis: Iterable[Kpi], measures: MeasureTable, settings: Settings) -> list[nw.Expr]:
+    """Value and note columns (``{id}`` and ``{id}__note``) of each KPI over a measure frame."""
+    ordered = sorted(kpis, key=lambda kpi: isinstance(kpi.calc, KpiRatio))
+    resolved: dict[str, tuple[nw.Expr, nw.Expr]] = {}
+    exprs: list[nw.Expr] = []
+    for kpi in ordered:
+        reason = _first_reason(kpi.calc, measures)
+        calc, extra_note = kpi.calc, None
+        if reason and kpi.fallback is not None and _first_reason(kpi.fallback, measures) is None:
+            calc, reason, extra_note = kpi.fallback, None, kpi.fallback_note
+        if isinstance(calc, KpiRatio) and not ({calc.numerator, calc.denominator} <= resolved.keys()):
+            missing = [kpi_id for kpi_id in (calc.numerator, calc.denominator) if kpi_id not in resolved]
+            raise ValueError(f"{kpi.id} needs {missing} in the same evaluation")
+        value, note = _unavailable(reason) if reason else _calc_exprs(calc, resolved)
+        info = _info_note(kpi, settings) if not reason else None
+        if extra_note:
+            info = nw.lit(extra_note)
+        if info is not None:
+            note = nw.coalesce(note, nw.when(~value.is_null()).then(info))
+        resolved[kpi.id] = (value, note)
+        exprs.extend([value.alias(kpi.id), note.cast(nw.String()).alias(f"{kpi.id}{NOTE}")])
+    return exprs
+
+
+def evaluate(measures: MeasureTable, settings: Settings, kpis: Sequence[Kpi] = REGISTRY) -> nw.DataFrame:
+    """One row per group: ``group``, then ``{id}`` and ``{id}__note`` for each KPI."""
+    needed = list(kpis)
+    for kpi in kpis:
+        if isinstance(kpi.calc, KpiRatio):
+            needed.extend(
+                KPIS[kpi_id] for kpi_id in (kpi.calc.numerator, kpi.calc.denominator) if KPIS[kpi_id] not in needed
+            )
+    exprs = kpi_exprs(needed, measures, settings)
+    wanted = {kpi.id for kpi in kpis}
+    keep = [GROUP] + [name for kpi_id in wanted for name in (kpi_id, f"{kpi_id}{NOTE}")]
+    return measures.frame.with_columns(*exprs).select(keep)
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    """One KPI of a report: its value and comparison value (``None`` = unavailable) and notes.
+    ``note`` says why the value is unavailable, or adds what the card must say about it."""
+
+    kpi: Kpi
+    value: float | None
+    compare: float | None = None
+    note: str | None = None
+    compare_note: str | None = None
+
+    @property
+    def available(self) -> bool:
+        """True when the period's value could be computed."""
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every KPI of the registry for a period and its comparison period."""
+
+    period: Period
+    comparison: Comparison
+    compare_period: Period | None
+    filters: dict[str, tuple[str, ...]]
+    settings: Settings
+    values: dict[str, KpiValue]
+    currency: str | None = None
+
+    def __getitem__(self, kpi_id: str) -> KpiValue:
+        return self.values[kpi_id]
+
+    def to_dict(self, filter_names: Sequence[str] = ("channel", "source", "campaign", "device")) -> dict[str, Any]:
+        """The CLI's JSON (contract section 4): period, compare, filters and every KPI."""
+        return {
+            "period": self.period.as_dict(),
+            "compare": self.compare_period.as_dict() if self.compare_period else None,
+            "filters": {name: list(self.filters.get(name, ())) for name in filter_names}
+            | {name: list(values) for name, values in self.filters.items() if name not in filter_names},
+            "kpis": {
+                kpi.id: {
+                    "value": _json_number(self.values[kpi.id].value, kpi),
+                    "compare": _json_number(self.values[kpi.id].compare, kpi),
+                    "unit": kpi.unit,
+                    "label": kpi.label,
+                    "note": _json_note(self.values[kpi.id]),
+                }
+                for kpi in REGISTRY
+            },
+        }
+
+
+def _json_number(value: float | None, kpi: Kpi) -> float | int | None:
+    if value is None:
+        return None
+    if kpi.unit == "count" and kpi.format == "count" and float(value).is_integer():
+        return int(value)
+    return value
+
+
+def _json_note(value: KpiValue) -> str | None:
+    """The one note of the JSON: the value's, else the comparison's (prefixed)."""
+    if value.note:
+        return value.note
+    if value.compare_note:
+        return f"comparison: {value.compare_note}"
+    return None
+
+
+def _clean_filters(filters: Mapping[str, Sequence[str]] | None) -> dict[str, tuple[str, ...]]:
+    return {name: tuple(values) for name, values in (filters or {}).items() if values}
+
+
+def _evaluate_period(
+    tables: Tables, period: Period, filters: dict[str, tuple[str, ...]], settings: Settings
+) -> dict[str, Any]:
+    frame = evaluate(measure_frame(tables, Scope(period, filters, None, settings)), settings)
+    return dict(zip(frame.columns, frame.row(0), strict=True))
+
+
+def compute(
+    tables: Tables,
+    period: Period,
+    filters: Mapping[str, Sequence[str]] | None = None,
+    settings: Settings | None = None,
+    *,
+    comparison: Comparison = "previous",
+) -> Report:
+    """Every KPI of the registry for ``period`` and its comparison window, after ``filters``
+    (dimension → allowed values) with ``settings`` (gross margin, LTV horizon).
+
+    >>> from datetime import date
+    >>> import polars as pl
+    >>> traffic = pl.DataFrame({"date": [date(2024, 1, 1)], "sessions": [200], "purchase_sessions": [5]})
+    >>> report = compute(Tables.from_frames(traffic=traffic), Period(date(2024, 1, 1), date(2024, 1, 1)))
+    >>> report["conversion_rate"].value, report["revenue"].note
+    (0.025, 'no orders data')
+    """
+    settings = settings or Settings()
+    active = _clean_filters(filters)
+    current = _evaluate_period(tables, period, active, settings)
+    compare_period = comparison_period(period, comparison)
+    previous = _evaluate_period(tables, compare_period, active, settings) if compare_period else {}
+    values = {
+        kpi.id: KpiValue(
+            kpi=kpi,
+            value=current[kpi.id],
+            compare=previous.get(kpi.id),
+            note=current[f"{kpi.id}{NOTE}"],
+            compare_note=previous.get(f"{kpi.id}{NOTE}"),
+        )
+        for kpi in REGISTRY
+    }
+    return Report(period, comparison, compare_period, active, settings, values, tables.currency)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """KPIs per group. ``frame`` has ``group`` and, per KPI, ``{id}`` and ``{id}__note``."""
+
+    by: By
+    period: Period
+    frame: nw.DataFrame
+    kpis: tuple[Kpi, ...] = field(default_factory=tuple)
+
+    def long(self) -> nw.DataFrame:
+        """One row per (group, kpi): ``group, kpi, value, note``."""
+        parts = [
+            self.frame.select(
+                nw.col(GROUP),
+                nw.lit(kpi.id).alias("kpi"),
+                nw.col(kpi.id).alias("value"),
+                nw.col(f"{kpi.id}{NOTE}").alias("note"),
+            )
+            for kpi in self.kpis
+        ]
+        return nw.concat(parts)
+
+    def series(self, kpi_id: str) -> list[float | None]:
+        """The KPI's values in group order (by date: one per day of the period)."""
+        return self.frame.get_column(kpi_id).to_list()
+
+
+def breakdown(
+    tables: Tables,
+    period: Period,
+    filters: Mapping[str, Sequence[str]] | None = None,
+    settings: Settings | None = None,
+    *,
+    by: By,
+    kpis: Sequence[str] | None = None,
+) -> Breakdown:
+    """The KPIs per channel, device, source, campaign (any dimension) or date, as ratios of sums
+    within each group. Customers are attributed to the group of their first order for new
+    customers, CAC and LTV, and to the group of each order for the others; by date, each day is
+    its own period.
+    """
+    settings = settings or Settings()
+    chosen = tuple(KPIS[kpi_id] for kpi_id in kpis) if kpis else REGISTRY
+    measures = measure_frame(tables, Scope(period, _clean_filters(filters), by, settings))
+    return Breakdown(by=by, period=period, frame=evaluate(measures, settings, chosen), kpis=chosen)

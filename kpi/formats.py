@@ -1,0 +1,145 @@
+"""Number formats, declared once as data.
+
+A KPI names one format tag; the tag gives the plain text (:func:`format_value`), the printf
+pattern for table columns (``st.column_config.NumberColumn``), the d3 tick format for plotly
+axes, and how a change against the comparison period is written (:func:`format_delta`).
+Ratios are fractions (0.031): ``percent`` shows them ×100 with one decimal, and tables scale
+them by ``table_scale`` because printf ``%.1f%%`` does not multiply while d3 ``.1%`` does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+FormatTag = Literal["count", "currency", "percent", "decimal", "multiple", "days", "duration", "score"]
+DeltaStyle = Literal["relative", "points", "score_points"]
+
+CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "A$", "CAD": "C$"}
+ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "HUF", "CLP", "ISK"})
+
+
+@dataclass(frozen=True)
+class Format:
+    """How one kind of number is written. ``example`` renders as ``example_text``."""
+
+    tag: FormatTag
+    printf: str
+    d3: str
+    table_scale: float
+    delta: DeltaStyle
+    example: float
+    example_text: str
+
+
+FORMATS: dict[FormatTag, Format] = {
+    "count": Format("count", "%,d", ",.0f", 1.0, "relative", 42959.0, "42,959"),
+    "currency": Format("currency", "%,.2f", ",.2f", 1.0, "relative", 6765.15, "6,765.15"),
+    "percent": Format("percent", "%.1f%%", ".1%", 100.0, "points", 0.03512, "3.5%"),
+    "decimal": Format("decimal", "%.2f", ".2f", 1.0, "relative", 2.69359, "2.69"),
+    "multiple": Format("multiple", "%.2f×", ".2f", 1.0, "relative", 0.45879, "0.46×"),
+    "days": Format("days", "%.1f days", ".1f", 1.0, "relative", 48.479, "48.5 days"),
+    "duration": Format("duration", "%.0f s", ".0f", 1.0, "relative", 122.24, "2m 02s"),
+    "score": Format("score", "%.1f", ".1f", 1.0, "score_points", -36.9565, "-37.0"),
+}
+
+
+def _grouped(value: float, decimals: int) -> str:
+    return f"{value:,.{decimals}f}"
+
+
+def format_currency(value: float, currency: str | None = None) -> str:
+    """Money with thousands separators and the currency's symbol or code.
+
+    >>> format_currency(6765.15, "EUR"), format_currency(-5, "USD"), format_currency(1234.5, "PLN")
+    ('€6,765.15', '-$5.00', '1,234.50 PLN')
+    """
+    code = (currency or "").upper()
+    decimals = 0 if code in ZERO_DECIMAL_CURRENCIES else 2
+    sign = "-" if value < 0 else ""
+    digits = _grouped(abs(value), decimals)
+    if code in CURRENCY_SYMBOLS:
+        return f"{sign}{CURRENCY_SYMBOLS[code]}{digits}"
+    return f"{sign}{digits} {code}" if code else f"{sign}{digits}"
+
+
+def format_duration(seconds: float) -> str:
+    """Seconds as ``45s``, ``2m 02s`` or ``1h 05m``.
+
+    >>> format_duration(122.24), format_duration(44.6), format_duration(3900)
+    ('2m 02s', '45s', '1h 05m')
+    """
+    total = round(seconds)
+    if total < 60:
+        return f"{total}s"
+    minutes, secs = divmod(total, 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
+
+
+def format_value(value: float | None, tag: FormatTag, *, currency: str | None = None) -> str:
+    """A KPI value as text; ``None`` (unavailable) is an em dash.
+
+    >>> [format_value(FORMATS[t].example, t) == FORMATS[t].example_text for t in FORMATS]
+    [True, True, True, True, True, True, True, True]
+    """
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    if tag == "count":
+        return _grouped(value, 0)
+    if tag == "currency":
+        return format_currency(value, currency)
+    if tag == "percent":
+        return f"{value * 100:.1f}%"
+    if tag == "decimal":
+        return f"{value:,.2f}"
+    if tag == "multiple":
+        return f"{value:,.2f}×"
+    if tag == "days":
+        return f"{value:,.1f} days"
+    if tag == "duration":
+        return format_duration(value)
+    if tag == "score":
+        return f"{value:.1f}"
+    raise ValueError(f"unknown format {tag!r}")
+
+
+def change(value: float | None, compare: float | None, tag: FormatTag) -> float | None:
+    """The change shown on a card: relative ``(value − compare) / |compare|`` for amounts,
+    ``value − compare`` for percentages (in points) and scores. ``None`` when either is missing
+    or the relative change has a zero base.
+
+    >>> change(110, 100, "count"), round(change(0.035, 0.033, "percent"), 4), change(5, 0, "count")
+    (0.1, 0.002, None)
+    """
+    if value is None or compare is None:
+        return None
+    if FORMATS[tag].delta == "relative":
+        return None if compare == 0 else (value - compare) / abs(compare)
+    return value - compare
+
+
+def format_delta(value: float | None, compare: float | None, tag: FormatTag) -> str | None:
+    """The change as signed text: ``+10.0%``, ``-0.2 pp``, ``+13.0 pts``; ``None`` when there is
+    nothing to compare. A zero change has no sign.
+
+    >>> format_delta(110, 100, "currency"), format_delta(0.031, 0.035, "percent"), format_delta(-37, -50, "score")
+    ('+10.0%', '-0.4 pp', '+13.0 pts')
+    """
+    delta = change(value, compare, tag)
+    if delta is None:
+        return None
+    style = FORMATS[tag].delta
+    if style == "relative":
+        amount, unit = delta * 100, "%"
+    elif style == "points":
+        amount, unit = delta * 100, " pp"
+    else:
+        amount, unit = delta, " pts"
+    text = f"{abs(amount):,.1f}{unit}"
+    if text.startswith("0.0"):
+        return text
+    return f"{'+' if amount > 0 else '-'}{text}"

@@ -1,0 +1,509 @@
+"""Measures: the sums and counts every KPI is built from, per group (narwhals).
+
+:func:`measure_frame` gives, for one :class:`Scope` (a period, filters, a grouping and the
+settings), one row per group and one column per available measure, plus the reason each
+unavailable measure is missing ("no spend data", "spend has no device column"). KPIs are then
+ratios of these columns (:mod:`kpi.engine`), so a breakdown is right by construction.
+
+Grouping: ``by=None`` gives a single row; ``by="channel"`` (or any dimension) groups each row by
+its own value (customers by their first order's for acquisition measures); ``by="date"`` treats
+every day as its own period, so daily series mean what the KPI means for one day.
+
+Customer history always spans **all** live orders, whatever the filters (contract section 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Literal
+
+import narwhals as nw
+
+from kpi.periods import Period, previous_window
+from kpi.schema import DIMENSIONS, MISSING_TABLE_REASON, SCHEMAS, TableName
+from kpi.tables import EMPTY_VALUE, Tables
+
+By = Literal["channel", "source", "medium", "campaign", "device", "landing_page", "date"]
+BY_VALUES: tuple[str, ...] = (*DIMENSIONS, "date")
+GROUP = "group"
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """User settings: gross ``margin`` (``None`` = not set, revenue-based 1.0) and the LTV horizon
+    ``ltv_months``."""
+
+    margin: float | None = None
+    ltv_months: int = 12
+
+    def __post_init__(self) -> None:
+        if self.margin is not None and not 0 < self.margin <= 1:
+            raise ValueError(f"gross margin must be in (0, 1], got {self.margin}")
+        if not 1 <= self.ltv_months <= 120:
+            raise ValueError(f"LTV horizon must be 1–120 months, got {self.ltv_months}")
+
+    @property
+    def effective_margin(self) -> float:
+        """The margin used in formulas: the one set, or 1.0 (revenue-based)."""
+        return 1.0 if self.margin is None else self.margin
+
+
+Filters = Mapping[str, Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What to measure: the period, the filters (dimension → allowed values; empty = all), the
+    grouping and the settings."""
+
+    period: Period
+    filters: Filters = field(default_factory=dict)
+    by: By | None = None
+    settings: Settings = field(default_factory=Settings)
+
+    def active_filters(self) -> dict[str, tuple[str, ...]]:
+        """The filters that restrict something (a non-empty list of values)."""
+        return {name: tuple(values) for name, values in self.filters.items() if values}
+
+
+@dataclass(frozen=True)
+class MeasureSpec:
+    """One measure: the table it comes from, the optional columns it needs, whether it adds up
+    across groups, and how an empty denominator of it is explained ("no sessions")."""
+
+    name: str
+    table: TableName
+    columns: tuple[str, ...]
+    none_text: str
+    kind: Literal["sum", "distinct", "median"] = "sum"
+
+    @property
+    def additive(self) -> bool:
+        """True when the groups of a breakdown add up to the total (sums and counts of rows that
+        belong to one group only)."""
+        return self.kind == "sum"
+
+
+def _spec(
+    name: str,
+    table: TableName,
+    columns: tuple[str, ...],
+    none_text: str,
+    kind: Literal["sum", "distinct", "median"] = "sum",
+) -> MeasureSpec:
+    return MeasureSpec(name, table, columns, none_text, kind)
+
+
+MEASURES: dict[str, MeasureSpec] = {
+    spec.name: spec
+    for spec in (
+        _spec("sessions", "traffic", (), "no sessions"),
+        _spec("users", "traffic", ("users",), "no users"),
+        _spec("pageviews", "traffic", ("pageviews",), "no pageviews"),
+        _spec("session_duration_s", "traffic", ("session_duration_s",), "no session duration"),
+        _spec("engaged_sessions", "traffic", ("engaged_sessions",), "no engaged sessions"),
+        _spec("add_to_cart_sessions", "traffic", ("add_to_cart_sessions",), "no add-to-cart sessions"),
+        _spec("checkout_sessions", "traffic", ("checkout_sessions",), "no checkout sessions"),
+        _spec("purchase_sessions", "traffic", ("purchase_sessions",), "no purchase sessions"),
+        _spec("traffic_leads", "traffic", ("leads",), "no leads in traffic"),
+        _spec("organic_search_sessions", "traffic", ("channel",), "no organic search sessions"),
+        _spec(
+            "landing_page_sessions",
+            "traffic",
+            ("landing_page",),
+            "no sessions on a landing page other than the home page",
+        ),
+        _spec("landing_page_leads", "traffic", ("landing_page", "leads"), "no leads from landing pages"),
+        _spec("orders", "orders", (), "no orders"),
+        _spec("sales", "orders", (), "no sales"),
+        _spec("net_revenue", "orders", (), "no revenue"),
+        _spec("customers", "orders", (), "no customers", "distinct"),
+        _spec("new_customers", "orders", (), "no new customers"),
+        _spec("returning_customers", "orders", (), "no returning customers", "distinct"),
+        _spec("repurchasing_customers", "orders", (), "no repurchasing customers", "distinct"),
+        _spec("retention_base", "orders", (), "no customers in the window just before", "distinct"),
+        _spec("retained_customers", "orders", (), "no retained customers", "distinct"),
+        _spec("ltv_net_revenue", "orders", (), "no revenue from new customers"),
+        _spec("ltv_short_history", "orders", (), "no new customers"),
+        _spec("spend", "spend", (), "no spend"),
+        _spec("impressions", "spend", ("impressions",), "no impressions"),
+        _spec("clicks", "spend", ("clicks",), "no clicks"),
+        _spec("leads_created", "leads", (), "no leads created"),
+        _spec("mqls", "leads", ("mql_at",), "no MQLs"),
+        _spec("sqls", "leads", ("sql_at",), "no SQLs"),
+        _spec("won_deals", "leads", ("won_at",), "no won deals"),
+        _spec("created_won", "leads", ("won_at",), "no won deals among the leads created"),
+        _spec("created_mql", "leads", ("mql_at",), "no leads created that reached MQL"),
+        _spec("created_mql_sql", "leads", ("mql_at", "sql_at"), "no leads created that reached SQL"),
+        _spec("closed_won", "leads", ("won_at", "lost_at"), "no deals won"),
+        _spec("closed_deals", "leads", ("won_at", "lost_at"), "no deals won or lost"),
+        _spec("lead_time_days", "leads", ("won_at",), "no won deals", "median"),
+        _spec("nps_responses", "nps", (), "no NPS answers"),
+        _spec("promoters", "nps", (), "no promoters"),
+        _spec("detractors", "nps", (), "no detractors"),
+    )
+}
+
+DERIVED: dict[str, str] = {
+    "gross_profit": "net_revenue",
+    "ltv_gross_profit": "ltv_net_revenue",
+    "leads": "leads_created",
+}
+"""Measures made from others: ``gross_profit = margin × net_revenue``, ``ltv_gross_profit =
+margin × ltv_net_revenue``, ``leads = leads_created`` (``traffic_leads`` without a leads table)."""
+
+NONE_TEXT_DERIVED = {
+    "gross_profit": "no revenue",
+    "ltv_gross_profit": "no revenue from new customers",
+    "leads": "no leads",
+}
+
+
+def none_text(measure: str) -> str:
+    """How a zero of this measure is explained: ``"no sessions"``."""
+    if measure in MEASURES:
+        return MEASURES[measure].none_text
+    return NONE_TEXT_DERIVED[measure]
+
+
+@dataclass(frozen=True)
+class MeasureTable:
+    """The measures of one scope: ``frame`` has a ``group`` column and one column per available
+    measure (nulls only where a median has no rows); ``unavailable`` maps every other measure to
+    its reason."""
+
+    frame: nw.DataFrame
+    unavailable: dict[str, str]
+
+    def reason(self, measure: str) -> str | None:
+        """Why ``measure`` is unavailable, or ``None`` when it is available."""
+        return self.unavailable.get(measure)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _in(expr: nw.Expr, period: Period) -> nw.Expr:
+    """``period.start ≤ expr ≤ period.end`` for a date expression."""
+    return expr.is_between(nw.lit(period.start), nw.lit(period.end), closed="both")
+
+
+def _filter_exprs(filters: dict[str, tuple[str, ...]]) -> list[nw.Expr]:
+    """One ``column ∈ values`` predicate per active filter (a null value never passes)."""
+    return [nw.col(name).is_in(list(values)).fill_null(value=False) for name, values in filters.items()]
+
+
+def _group_expr(scope: Scope, date_expr: nw.Expr) -> nw.Expr:
+    """The group of a row: the literal ``all``, its date, or its dimension value."""
+    if scope.by is None:
+        return nw.lit(ALL).alias(GROUP)
+    if scope.by == "date":
+        return date_expr.alias(GROUP)
+    return nw.col(scope.by).fill_null(EMPTY_VALUE).alias(GROUP)
+
+
+def _blocked(tables: Tables, table: TableName, scope: Scope) -> str | None:
+    """Why a table cannot serve this scope: absent, or lacking a filtered or grouped column."""
+    frame = tables.get(table)
+    if frame is None:
+        return MISSING_TABLE_REASON[table]
+    schema = SCHEMAS[table]
+    for name in scope.active_filters():
+        if name not in frame.columns:
+            return schema.lacks(name)
+    if scope.by not in (None, "date") and scope.by not in frame.columns:
+        return schema.lacks(scope.by)
+    return None
+
+
+def _date(column: str) -> nw.Expr:
+    return nw.col(column).dt.date()
+
+
+# --- per-table measures ------------------------------------------------------------------
+
+
+def _traffic(frame: nw.DataFrame, scope: Scope, wanted: list[str]) -> nw.DataFrame:
+    cols = frame.columns
+    rows = frame.filter(_in(nw.col("date"), scope.period), *_filter_exprs(scope.active_filters()))
+    home = (
+        nw.col("landing_page").is_null() | nw.col("landing_page").is_in(["", "/"]) if "landing_page" in cols else None
+    )
+    sums: dict[str, nw.Expr] = {
+        "sessions": nw.col("sessions").sum(),
+        "users": nw.col("users").sum(),
+        "pageviews": nw.col("pageviews").sum(),
+        "session_duration_s": nw.col("session_duration_s").sum(),
+        "engaged_sessions": nw.col("engaged_sessions").sum(),
+        "add_to_cart_sessions": nw.col("add_to_cart_sessions").sum(),
+        "checkout_sessions": nw.col("checkout_sessions").sum(),
+        "purchase_sessions": nw.col("purchase_sessions").sum(),
+        "traffic_leads": nw.col("leads").sum(),
+    }
+    if "channel" in cols:
+        organic = nw.col("channel") == "Organic Search"
+        sums["organic_search_sessions"] = nw.when(organic).then(nw.col("sessions")).otherwise(0).sum()
+    if home is not None:
+        sums["landing_page_sessions"] = nw.when(~home).then(nw.col("sessions")).otherwise(0).sum()
+        if "leads" in cols:
+            sums["landing_page_leads"] = nw.when(~home).then(nw.col("leads")).otherwise(0).sum()
+    aggs = [expr.alias(name) for name, expr in sums.items() if name in wanted]
+    return rows.with_columns(_group_expr(scope, nw.col("date"))).group_by(GROUP).agg(*aggs)
+
+
+def _orders(tables: Tables, scope: Scope, wanted: list[str]) -> list[nw.DataFrame]:
+    live = tables.live_orders
+    facts = tables.customer_facts
+    assert live is not None
+    assert facts is not None
+    filters = scope.active_filters()
+    period = scope.period
+    by_date = scope.by == "date"
+    selected = live.filter(_in(nw.col("order_date"), period), *_filter_exprs(filters)).with_columns(
+        _group_expr(scope, nw.col("order_date"))
+    )
+    out = [
+        selected.group_by(GROUP).agg(
+            nw.len().alias("orders"),
+            nw.col("revenue").sum().alias("sales"),
+            (nw.col("revenue") - nw.col("refunded")).sum().alias("net_revenue"),
+            nw.col("customer_key").n_unique().alias("customers"),
+        )
+    ]
+    # the window a customer's other orders are counted in: the day (by date) or the period
+    window = nw.col("order_date") if by_date else nw.lit(ALL)
+
+    if "returning_customers" in wanted:
+        period_end = nw.col("order_date") if by_date else nw.lit(period.end)
+        returning = selected.join(facts.select("customer_key", "second_date"), on="customer_key").filter(
+            nw.col("second_date") <= period_end
+        )
+        out.append(returning.group_by(GROUP).agg(nw.col("customer_key").n_unique().alias("returning_customers")))
+
+    in_period = live.filter(_in(nw.col("order_date"), period)).with_columns(window.alias("_window"))
+    if "repurchasing_customers" in wanted:
+        repeat = in_period.group_by("customer_key", "_window").agg(nw.len().alias("_n")).filter(nw.col("_n") >= 2)
+        repurchasing = selected.with_columns(window.alias("_window")).join(
+            repeat, on=["customer_key", "_window"], how="semi"
+        )
+        out.append(repurchasing.group_by(GROUP).agg(nw.col("customer_key").n_unique().alias("repurchasing_customers")))
+
+    if "retention_base" in wanted or "retained_customers" in wanted:
+        out.extend(_retention(live, scope, in_period, filters))
+
+    if {"new_customers", "ltv_net_revenue", "ltv_short_history"} & set(wanted):
+        out.extend(_acquisition(tables, scope, filters))
+    return out
+
+
+def _retention(
+    live: nw.DataFrame, scope: Scope, in_period: nw.DataFrame, filters: dict[str, tuple[str, ...]]
+) -> list[nw.DataFrame]:
+    """Customers of the window just before (same filters), and those of them who ordered again
+    (any channel) in the period. By date, each day's window is the day before."""
+    period = scope.period
+    if scope.by == "date":
+        before = Period(period.start - timedelta(days=1), period.end - timedelta(days=1))
+        shifted = nw.col("order_date") + timedelta(days=1)
+        base = live.filter(_in(nw.col("order_date"), before), *_filter_exprs(filters)).with_columns(
+            _group_expr(scope, shifted), shifted.alias("_window")
+        )
+    else:
+        before = previous_window(period)
+        base = live.filter(_in(nw.col("order_date"), before), *_filter_exprs(filters)).with_columns(
+            _group_expr(scope, nw.col("order_date")), nw.lit(ALL).alias("_window")
+        )
+    ordered_again = in_period.select("customer_key", "_window").unique()
+    retained = base.join(ordered_again, on=["customer_key", "_window"], how="semi")
+    return [
+        base.group_by(GROUP).agg(nw.col("customer_key").n_unique().alias("retention_base")),
+        retained.group_by(GROUP).agg(nw.col("customer_key").n_unique().alias("retained_customers")),
+    ]
+
+
+def _acquisition(tables: Tables, scope: Scope, filters: dict[str, tuple[str, ...]]) -> list[nw.DataFrame]:
+    """New customers of the period (first live order in it, passing the filters, grouped by that
+    first order) and their realised LTV revenue: Σ (revenue − refunded) of their live orders placed
+    before first order + H months; ``ltv_short_history`` counts those with less than H months of
+    data after their first order."""
+    facts = tables.customer_facts
+    live = tables.live_orders
+    assert facts is not None
+    assert live is not None
+    months = f"{scope.settings.ltv_months}mo"
+    new = facts.filter(_in(nw.col("first_date"), scope.period), *_filter_exprs(filters)).with_columns(
+        _group_expr(scope, nw.col("first_date")), nw.col("first_at").dt.offset_by(months).alias("_horizon")
+    )
+    horizon_revenue = (
+        live.select("customer_key", "ordered_at", (nw.col("revenue") - nw.col("refunded")).alias("_net"))
+        .join(new.select("customer_key", "_horizon"), on="customer_key")
+        .filter(nw.col("ordered_at") < nw.col("_horizon"))
+        .group_by("customer_key")
+        .agg(nw.col("_net").sum().alias("_ltv"))
+    )
+    end = tables.orders_end()
+    return [
+        new.join(horizon_revenue, on="customer_key", how="left")
+        .group_by(GROUP)
+        .agg(
+            nw.len().alias("new_customers"),
+            nw.col("_ltv").fill_null(0.0).sum().alias("ltv_net_revenue"),
+            (nw.col("_horizon") > nw.lit(end)).sum().alias("ltv_short_history"),
+        )
+    ]
+
+
+def _leads(frame: nw.DataFrame, scope: Scope, wanted: list[str]) -> list[nw.DataFrame]:
+    """Lead-stage counts. Each count places a lead by its own event: created, MQL, SQL, won;
+    ``closed_*`` by the day it was won or lost in the period."""
+    period = scope.period
+    cols = frame.columns
+    predicates = _filter_exprs(scope.active_filters())
+    rows = frame.filter(*predicates) if predicates else frame
+    out: list[nw.DataFrame] = []
+
+    def count(stage_column: str, name: str, extra: nw.Expr | None = None) -> nw.DataFrame:
+        when = _date(stage_column)
+        picked = rows.filter(_in(when, period), *([extra] if extra is not None else []))
+        return picked.with_columns(_group_expr(scope, when)).group_by(GROUP).agg(nw.len().alias(name))
+
+    out.append(count("created_at", "leads_created"))
+    for stage, name in (("mql_at", "mqls"), ("sql_at", "sqls"), ("won_at", "won_deals")):
+        if name in wanted and stage in cols:
+            out.append(count(stage, name))
+    if "created_won" in wanted:
+        out.append(count("created_at", "created_won", ~nw.col("won_at").is_null()))
+    if "created_mql" in wanted:
+        out.append(count("created_at", "created_mql", ~nw.col("mql_at").is_null()))
+    if "created_mql_sql" in wanted:
+        both = ~nw.col("mql_at").is_null() & ~nw.col("sql_at").is_null()
+        out.append(count("created_at", "created_mql_sql", both))
+    if "closed_deals" in wanted:
+        won_in = _in(_date("won_at"), period).fill_null(value=False)
+        lost_in = _in(_date("lost_at"), period).fill_null(value=False)
+        closed = rows.filter(won_in | lost_in).with_columns(
+            won_in.alias("_won"),
+            _group_expr(scope, nw.when(won_in).then(_date("won_at")).otherwise(_date("lost_at"))),
+        )
+        out.append(
+            closed.group_by(GROUP).agg(
+                nw.len().alias("closed_deals"),
+                nw.col("_won").sum().alias("closed_won"),
+            )
+        )
+    if "lead_time_days" in wanted:
+        won = rows.filter(_in(_date("won_at"), period)).with_columns(
+            _group_expr(scope, _date("won_at")),
+            ((nw.col("won_at") - nw.col("created_at")).dt.total_seconds() / 86400).alias("_days"),
+        )
+        out.append(won.group_by(GROUP).agg(nw.col("_days").median().alias("lead_time_days")))
+    return out
+
+
+def _spend(frame: nw.DataFrame, scope: Scope, wanted: list[str]) -> nw.DataFrame:
+    rows = frame.filter(_in(nw.col("date"), scope.period), *_filter_exprs(scope.active_filters()))
+    aggs = [nw.col(name).sum().alias(name) for name in ("spend", "impressions", "clicks") if name in wanted]
+    return rows.with_columns(_group_expr(scope, nw.col("date"))).group_by(GROUP).agg(*aggs)
+
+
+def _nps(frame: nw.DataFrame, scope: Scope) -> nw.DataFrame:
+    when = _date("responded_at")
+    rows = frame.filter(_in(when, scope.period), *_filter_exprs(scope.active_filters()))
+    return (
+        rows.with_columns(_group_expr(scope, when))
+        .group_by(GROUP)
+        .agg(
+            nw.len().alias("nps_responses"),
+            (nw.col("score") >= 9).sum().alias("promoters"),
+            (nw.col("score") <= 6).sum().alias("detractors"),
+        )
+    )
+
+
+# --- assembly ----------------------------------------------------------------------------
+
+
+def _availability(tables: Tables, scope: Scope) -> tuple[dict[TableName, list[str]], dict[str, str]]:
+    """Which measures each table can give for this scope, and why the others cannot."""
+    wanted: dict[TableName, list[str]] = {}
+    unavailable: dict[str, str] = {}
+    for spec in MEASURES.values():
+        reason = _blocked(tables, spec.table, scope)
+        frame = tables.get(spec.table)
+        if reason is None and frame is not None:
+            missing = [name for name in spec.columns if name not in frame.columns]
+            reason = SCHEMAS[spec.table].lacks(missing[0]) if missing else None
+        if reason is None:
+            wanted.setdefault(spec.table, []).append(spec.name)
+        else:
+            unavailable[spec.name] = reason
+    return wanted, unavailable
+
+
+def _groups(scope: Scope, parts: list[nw.DataFrame], native: object) -> nw.DataFrame:
+    """Every group to report: the single ``all`` row, every day of the period, or every value seen."""
+    if scope.by is None:
+        return nw.from_dict({GROUP: [ALL]}, backend=native)
+    if scope.by == "date":
+        days = [scope.period.start + timedelta(days=i) for i in range(scope.period.days)]
+        return nw.from_dict({GROUP: days}, schema={GROUP: nw.Date()}, backend=native)
+    keys = [part.select(GROUP) for part in parts]
+    if not keys:
+        return nw.from_dict({GROUP: []}, schema={GROUP: nw.String()}, backend=native)
+    return nw.concat(keys).unique().sort(GROUP)
+
+
+def measure_frame(tables: Tables, scope: Scope) -> MeasureTable:
+    """All measures of a scope, one row per group (see the module docstring)."""
+    wanted, unavailable = _availability(tables, scope)
+    parts: list[nw.DataFrame] = []
+    if "traffic" in wanted and tables.traffic is not None:
+        parts.append(_traffic(tables.traffic, scope, wanted["traffic"]))
+    if "orders" in wanted:
+        parts.extend(_orders(tables, scope, wanted["orders"]))
+    if "spend" in wanted and tables.spend is not None:
+        parts.append(_spend(tables.spend, scope, wanted["spend"]))
+    if "leads" in wanted and tables.leads is not None:
+        parts.extend(_leads(tables.leads, scope, wanted["leads"]))
+    if "nps" in wanted and tables.nps is not None:
+        parts.append(_nps(tables.nps, scope))
+
+    frame = _groups(scope, parts, tables.backend())
+    for part in parts:
+        frame = frame.join(part, on=GROUP, how="left")
+    # a group absent from a part has none of it: 0, except a median, which stays null
+    zero = [name for name in frame.columns if name in MEASURES and MEASURES[name].kind != "median"]
+    frame = frame.with_columns(nw.col(name).fill_null(0) for name in zero)
+    frame, unavailable = _derive(frame, unavailable, tables, scope)
+    return MeasureTable(frame=frame, unavailable=unavailable)
+
+
+def _derive(
+    frame: nw.DataFrame, unavailable: dict[str, str], tables: Tables, scope: Scope
+) -> tuple[nw.DataFrame, dict[str, str]]:
+    """Add ``gross_profit``, ``ltv_gross_profit`` and ``leads`` (see :data:`DERIVED`)."""
+    margin = scope.settings.effective_margin
+    unavailable = dict(unavailable)
+    extra: list[nw.Expr] = []
+    for name, source in (("gross_profit", "net_revenue"), ("ltv_gross_profit", "ltv_net_revenue")):
+        if source in unavailable:
+            unavailable[name] = unavailable[source]
+        else:
+            extra.append((nw.col(source) * margin).alias(name))
+    if tables.leads is None and "traffic_leads" not in unavailable:
+        extra.append(nw.col("traffic_leads").alias("leads"))
+    elif tables.leads is None:
+        unavailable["leads"] = f"{MISSING_TABLE_REASON['leads']}, and {unavailable['traffic_leads']}"
+    elif "leads_created" in unavailable:
+        unavailable["leads"] = unavailable["leads_created"]
+    else:
+        extra.append(nw.col("leads_created").alias("leads"))
+    return (frame.with_columns(*extra) if extra else frame), unavailable
+
+
+def leads_source(tables: Tables) -> Literal["leads", "traffic"]:
+    """Where the ``leads`` measure comes from: the leads table, or traffic's leads column."""
+    return "leads" if tables.leads is not None else "traffic"

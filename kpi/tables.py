@@ -1,0 +1,198 @@
+"""A data set: the canonical tables, prepared once for computation (narwhals).
+
+:meth:`Tables.from_frames` takes typed frames of any narwhals-supported engine (the readers give
+polars) and prepares them as the contract says:
+
+* orders: a repeated ``order_id`` is the same order and its **last row wins**; ``refunded``
+  defaults to 0 and ``status`` to ``paid``; a guest (empty ``customer_id``) is its own customer
+  per order (``customer_key``);
+* leads: a repeated ``lead_id`` keeps its last row;
+* every table: empty dimension values become null, channel labels are normalised and a missing
+  channel is derived from source/medium/campaign with GA4's rules.
+
+Per-customer facts (first live order and its dimensions, second live order) are computed once
+per data set, over **all** live orders, and cached on the instance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from typing import Any
+
+import narwhals as nw
+
+from kpi.channels import derive_channels
+from kpi.issues import DataError
+from kpi.schema import DIMENSIONS, SCHEMAS, TABLE_NAMES, TableName
+
+FIRST_ORDER_DIMENSIONS = ("channel", "source", "medium", "campaign", "device")
+EMPTY_VALUE = "(not set)"
+"""How a breakdown names rows whose dimension is empty."""
+
+
+def _blank_to_null(frame: nw.DataFrame, names: list[str]) -> nw.DataFrame:
+    """Trim text columns and turn empty strings into null."""
+    if not names:
+        return frame
+    return frame.with_columns(
+        nw.when(nw.col(name).str.strip_chars() == "").then(None).otherwise(nw.col(name).str.strip_chars()).alias(name)
+        for name in names
+    )
+
+
+def _keep_last(frame: nw.DataFrame, key: str) -> nw.DataFrame:
+    """One row per ``key``: the last one in row order (a later export updates the earlier)."""
+    return frame.unique(subset=[key], keep="last", maintain_order=True)
+
+
+def _check_columns(table: TableName, frame: nw.DataFrame) -> None:
+    missing = [name for name in SCHEMAS[table].required if name not in frame.columns]
+    if missing:
+        raise DataError(table, f"required column(s) missing: {', '.join(missing)}")
+
+
+def prepare(table: TableName, native: Any) -> nw.DataFrame:
+    """The prepared form of one typed canonical table (see the module docstring)."""
+    frame = nw.from_native(native, eager_only=True)
+    _check_columns(table, frame)
+    text_columns = [
+        name
+        for name in (*DIMENSIONS, "customer_id", "status", "currency", "owner")
+        if name in frame.columns and frame.schema[name] == nw.String()
+    ]
+    frame = _blank_to_null(frame, text_columns)
+    if "device" in frame.columns:
+        frame = frame.with_columns(nw.col("device").str.to_lowercase())
+    frame = derive_channels(frame)
+    if table == "orders":
+        frame = _keep_last(frame, "order_id")
+        if "refunded" not in frame.columns:
+            frame = frame.with_columns(refunded=nw.lit(0.0))
+        status = nw.col("status").str.to_lowercase() if "status" in frame.columns else nw.lit(None, nw.String())
+        frame = frame.with_columns(
+            refunded=nw.col("refunded").fill_null(0.0),
+            status=nw.when(status.is_null()).then(nw.lit("paid")).otherwise(status),
+            customer_key=nw.when(nw.col("customer_id").is_null())
+            .then(nw.concat_str(nw.lit("guest:"), nw.col("order_id")))
+            .otherwise(nw.concat_str(nw.lit("id:"), nw.col("customer_id"))),
+            order_date=nw.col("ordered_at").dt.date(),
+        )
+    elif table == "leads":
+        frame = _keep_last(frame, "lead_id")
+    return frame
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The prepared canonical tables of one data set; ``None`` where the data has no such table."""
+
+    orders: nw.DataFrame | None = None
+    traffic: nw.DataFrame | None = None
+    spend: nw.DataFrame | None = None
+    leads: nw.DataFrame | None = None
+    nps: nw.DataFrame | None = None
+    currency: str | None = field(default=None)
+
+    @classmethod
+    def from_frames(cls, *, currency: str | None = None, **frames: Any) -> Tables:
+        """Prepare typed frames given by table name: ``Tables.from_frames(orders=df, traffic=df2)``.
+
+        The currency is taken from the orders' ``currency`` column when there is exactly one.
+        """
+        unknown = set(frames) - set(TABLE_NAMES)
+        if unknown:
+            raise TypeError(f"unknown table(s): {', '.join(sorted(unknown))}")
+        prepared = {name: prepare(name, native) for name, native in frames.items() if native is not None}
+        orders = prepared.get("orders")
+        if currency is None and orders is not None and "currency" in orders.columns:
+            codes = orders.select(nw.col("currency").drop_nulls().unique()).get_column("currency").to_list()
+            currency = codes[0] if len(codes) == 1 else None
+        return cls(currency=currency, **prepared)
+
+    def get(self, table: TableName) -> nw.DataFrame | None:
+        """The prepared table, or ``None``."""
+        return getattr(self, table)
+
+    def backend(self) -> Any:
+        """The native namespace of the tables (polars when there are none)."""
+        for name in TABLE_NAMES:
+            frame = self.get(name)
+            if frame is not None:
+                return nw.get_native_namespace(frame)
+        import polars  # noqa: PLC0415 - the default engine, only needed for an empty data set
+
+        return polars
+
+    def present(self) -> tuple[TableName, ...]:
+        """Names of the tables this data set has."""
+        return tuple(name for name in TABLE_NAMES if self.get(name) is not None)
+
+    def date_range(self) -> tuple[date, date] | None:
+        """First and last day found in any table's date column, or ``None`` for no rows."""
+        bounds: list[date] = []
+        for name in self.present():
+            frame = self.get(name)
+            column = nw.col(SCHEMAS[name].date_column)
+            if frame is None or len(frame) == 0:
+                continue
+            row = frame.select(column.min().alias("lo"), column.max().alias("hi")).row(0)
+            bounds.extend(_as_date(value) for value in row if value is not None)
+        return (min(bounds), max(bounds)) if bounds else None
+
+    def dimension_values(self, dimension: str) -> list[str]:
+        """Distinct values of a dimension across every table that has it, sorted, for filters."""
+        values: set[str] = set()
+        for name in self.present():
+            frame = self.get(name)
+            if frame is not None and dimension in frame.columns:
+                values.update(v for v in frame.get_column(dimension).unique().to_list() if v is not None)
+        return sorted(values, key=str.lower)
+
+    def orders_end(self) -> datetime | None:
+        """Midnight after the last order's day: where the observable history of customers ends."""
+        if self.orders is None or len(self.orders) == 0:
+            return None
+        last = self.orders.get_column("order_date").max()
+        return datetime.combine(last, datetime.min.time()) + timedelta(days=1)
+
+    @cached_property
+    def live_orders(self) -> nw.DataFrame | None:
+        """Orders whose status is not ``cancelled``."""
+        if self.orders is None:
+            return None
+        return self.orders.filter(nw.col("status") != "cancelled")
+
+    @cached_property
+    def customer_facts(self) -> nw.DataFrame | None:
+        """One row per customer over **all** live orders: ``customer_key``, ``first_order_id``,
+        ``first_at``, ``first_date``, the first order's dimensions, and ``second_date`` (the day of
+        their second live order, null when they have one). Ties on time go to the smaller order_id."""
+        live = self.live_orders
+        if live is None:
+            return None
+        first_at = live.group_by("customer_key").agg(nw.col("ordered_at").min().alias("first_at"))
+        first_ids = (
+            live.join(first_at, on="customer_key")
+            .filter(nw.col("ordered_at") == nw.col("first_at"))
+            .group_by("customer_key")
+            .agg(nw.col("order_id").min().alias("first_order_id"))
+        )
+        dims = [name for name in FIRST_ORDER_DIMENSIONS if name in live.columns]
+        first_rows = live.join(
+            first_ids, left_on=["customer_key", "order_id"], right_on=["customer_key", "first_order_id"]
+        ).select(
+            "customer_key",
+            nw.col("order_id").alias("first_order_id"),
+            nw.col("ordered_at").alias("first_at"),
+            nw.col("order_date").alias("first_date"),
+            *dims,
+        )
+        later = live.join(first_ids, on="customer_key").filter(nw.col("order_id") != nw.col("first_order_id"))
+        second = later.group_by("customer_key").agg(nw.col("order_date").min().alias("second_date"))
+        return first_rows.join(second, on="customer_key", how="left")
+
+
+def _as_date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
