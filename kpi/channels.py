@@ -129,7 +129,8 @@ def channel_for(source: str | None, medium: str | None, campaign: str | None = N
     """The GA4 channel of one combination, with the rule that matched.
 
     An empty medium counts as ``(none)`` for the Direct rule, so ``(direct)`` with no medium is
-    Direct.
+    Direct. Offline is matched first, by the medium (``offline``, ``pos``, ``store``, ``tv``…) or,
+    when there is no medium, by the source.
 
     >>> channel_for("google", "cpc").channel
     'Paid Search'
@@ -142,7 +143,7 @@ def channel_for(source: str | None, medium: str | None, campaign: str | None = N
     shop_campaign = bool(SHOPPING_CAMPAIGN.match(camp))
     said = f"source '{src}', medium '{med}'"
 
-    if med in OFFLINE_WORDS or src in OFFLINE_WORDS:
+    if med in OFFLINE_WORDS or (not med and src in OFFLINE_WORDS):
         return ChannelMatch("Offline", 0, f"offline: {said} names a traditional channel")
     if (src == "(direct)" and med in {"(none)", "(not set)", ""}) or (not src and not med):
         return ChannelMatch("Direct", 1, f"rule 1: {said} is direct")
@@ -206,8 +207,9 @@ def normalize_channel(value: str | None) -> str | None:
 def derive_channels(frame: nw.DataFrame) -> nw.DataFrame:
     """Fill ``channel`` from (source, medium, campaign) where it is empty; normalise given labels.
 
-    ``channel = normalize_channel(channel) if set else channel_for(source, medium, campaign)``.
-    A frame with neither a channel nor a source/medium column is returned unchanged.
+    ``channel = normalize_channel(channel) if set else channel_for(source, medium, campaign)``;
+    a row of a table with source/medium columns but neither value is Direct (GA4 rule 1). A frame
+    with neither a channel nor a source/medium column is returned unchanged.
     """
     columns = frame.columns
     has_origin = "source" in columns or "medium" in columns
@@ -222,7 +224,7 @@ def derive_channels(frame: nw.DataFrame) -> nw.DataFrame:
     for row in combos.iter_rows(named=True):
         value = {name: (None if row[f"_key_{name}"] == _NULL else row[f"_key_{name}"]) for name in keys}
         given = normalize_channel(value.get("channel"))
-        if given is None and has_origin and (value.get("source") or value.get("medium")):
+        if given is None and has_origin:
             given = channel_for(value.get("source"), value.get("medium"), value.get("campaign")).channel
         resolved.append(given)
     lookup = combos.with_columns(

@@ -112,7 +112,10 @@ def _period(args: argparse.Namespace, tables: Tables) -> Period:
     """--start/--end as given; only --start runs to the last day in the data; only --end starts
     on the first day of its month; neither gives the last full calendar month in the data."""
     if args.start and args.end:
-        return Period(args.start, args.end)
+        try:
+            return Period(args.start, args.end)
+        except ValueError as err:
+            raise DataError("--start/--end", str(err)) from None
     span = tables.date_range()
     if span is None:
         raise DataError("input", "the files have no dated rows: pass --start and --end")
@@ -219,9 +222,6 @@ def run(argv: Sequence[str] | None = None) -> int:
             tables, _period(args, tables), filters, Settings(args.margin, args.ltv_months), comparison=args.compare
         )
     except DataError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except ValueError as err:  # a period that ends before it starts, and the like
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.format == "json":

@@ -8,7 +8,7 @@ missing from its table, or its denominator is 0.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,31 +54,44 @@ def _first_reason(calc: Calc, measures: MeasureTable) -> str | None:
 
 
 def _unavailable(reason: str) -> tuple[nw.Expr, nw.Expr]:
+    """A null value and its reason."""
     return nw.lit(None, nw.Float64()), nw.lit(reason)
 
 
-def _calc_exprs(calc: Calc, resolved: Mapping[str, tuple[nw.Expr, nw.Expr]]) -> tuple[nw.Expr, nw.Expr]:
-    """(value, note) expressions of an available calculation."""
+def _calc_exprs(calc: Calc) -> tuple[nw.Expr, nw.Expr]:
+    """(value, note) expressions of an available calculation. A :class:`KpiRatio` reads the
+    columns of KPIs evaluated in an earlier pass."""
     if isinstance(calc, Measure):
         value = nw.col(calc.name).cast(nw.Float64())
         note = nw.when(value.is_null()).then(nw.lit(f"{none_text(calc.name)} in period"))
         return value, note
     if isinstance(calc, Ratio):
-        numerator: nw.Expr = nw.lit(0.0)
+        numerator: nw.Expr | None = None
         for name, sign in numerator_terms(calc.numerator):
-            numerator = numerator + nw.col(name).cast(nw.Float64()) * sign
+            term = nw.col(name).cast(nw.Float64()) * sign if sign != 1 else nw.col(name).cast(nw.Float64())
+            numerator = term if numerator is None else numerator + term
+        assert numerator is not None
         denominator = nw.col(calc.denominator).cast(nw.Float64())
         share = numerator / denominator
         scaled = (1 - share if calc.complement else share) * calc.scale
         value = nw.when(denominator != 0).then(scaled)
         note = nw.when(denominator == 0).then(nw.lit(f"{none_text(calc.denominator)} in period"))
         return value, note
-    top_value, top_note = resolved[calc.numerator]
-    bottom_value, bottom_note = resolved[calc.denominator]
-    ok = ~top_value.is_null() & ~bottom_value.is_null() & (bottom_value != 0)
-    value = nw.when(ok).then(top_value / bottom_value)
-    zero = nw.when(bottom_value == 0).then(nw.lit(f"{KPIS[calc.denominator].label} is 0"))
-    return value, nw.coalesce(top_note, bottom_note, zero)
+    top, bottom = nw.col(calc.numerator), nw.col(calc.denominator)
+    top_note, bottom_note = nw.col(f"{calc.numerator}{NOTE}"), nw.col(f"{calc.denominator}{NOTE}")
+    value = nw.when(~top.is_null() & ~bottom.is_null() & (bottom != 0)).then(top / bottom)
+    # unavailable: the reason of the part that is missing, else the zero denominator; available:
+    # the numerator's own note (LTV's count of customers with a short history still applies)
+    note = (
+        nw.when(top.is_null())
+        .then(top_note)
+        .when(bottom.is_null())
+        .then(bottom_note)
+        .when(bottom == 0)
+        .then(nw.lit(f"{KPIS[calc.denominator].label} is 0"))
+        .otherwise(top_note)
+    )
+    return value, note
 
 
 def _info_note(kpi: Kpi, settings: Settings) -> nw.Expr | None:
@@ -96,42 +109,39 @@ def _info_note(kpi: Kpi, settings: Settings) -> nw.Expr | None:
     return None
 
 
-def kpi_exprs(kpis: Iterable[Kpi], measures: MeasureTable, settings: Settings) -> list[nw.Expr]:
-    """Value and note columns (``{id}`` and ``{id}__note``) of each KPI over a measure frame."""
-    ordered = sorted(kpis, key=lambda kpi: isinstance(kpi.calc, KpiRatio))
-    resolved: dict[str, tuple[nw.Expr, nw.Expr]] = {}
-    exprs: list[nw.Expr] = []
-    for kpi in ordered:
-        reason = _first_reason(kpi.calc, measures)
-        calc, extra_note = kpi.calc, None
-        if reason and kpi.fallback is not None and _first_reason(kpi.fallback, measures) is None:
-            calc, reason, extra_note = kpi.fallback, None, kpi.fallback_note
-        if isinstance(calc, KpiRatio) and not ({calc.numerator, calc.denominator} <= resolved.keys()):
-            missing = [kpi_id for kpi_id in (calc.numerator, calc.denominator) if kpi_id not in resolved]
-            raise ValueError(f"{kpi.id} needs {missing} in the same evaluation")
-        value, note = _unavailable(reason) if reason else _calc_exprs(calc, resolved)
-        info = _info_note(kpi, settings) if not reason else None
-        if extra_note:
-            info = nw.lit(extra_note)
+def _kpi_exprs(kpi: Kpi, measures: MeasureTable, settings: Settings) -> list[nw.Expr]:
+    """The value and note columns (``{id}``, ``{id}__note``) of one KPI over a measure frame."""
+    reason = _first_reason(kpi.calc, measures)
+    calc, info = kpi.calc, None
+    if reason and kpi.fallback is not None and _first_reason(kpi.fallback, measures) is None:
+        calc, reason, info = kpi.fallback, None, nw.lit(kpi.fallback_note)
+    if reason:
+        value, note = _unavailable(reason)
+    else:
+        value, note = _calc_exprs(calc)
+        info = info if info is not None else _info_note(kpi, settings)
         if info is not None:
             note = nw.coalesce(note, nw.when(~value.is_null()).then(info))
-        resolved[kpi.id] = (value, note)
-        exprs.extend([value.alias(kpi.id), note.cast(nw.String()).alias(f"{kpi.id}{NOTE}")])
-    return exprs
+    return [value.alias(kpi.id), note.cast(nw.String()).alias(f"{kpi.id}{NOTE}")]
 
 
 def evaluate(measures: MeasureTable, settings: Settings, kpis: Sequence[Kpi] = REGISTRY) -> nw.DataFrame:
-    """One row per group: ``group``, then ``{id}`` and ``{id}__note`` for each KPI."""
+    """One row per group: ``group``, then ``{id}`` and ``{id}__note`` for each KPI. KPIs made of
+    other KPIs (``ltv / cac``) are evaluated in a second pass over the first pass's columns."""
     needed = list(kpis)
     for kpi in kpis:
         if isinstance(kpi.calc, KpiRatio):
             needed.extend(
                 KPIS[kpi_id] for kpi_id in (kpi.calc.numerator, kpi.calc.denominator) if KPIS[kpi_id] not in needed
             )
-    exprs = kpi_exprs(needed, measures, settings)
-    wanted = {kpi.id for kpi in kpis}
-    keep = [GROUP] + [name for kpi_id in wanted for name in (kpi_id, f"{kpi_id}{NOTE}")]
-    return measures.frame.with_columns(*exprs).select(keep)
+    first = [
+        expr for kpi in needed if not isinstance(kpi.calc, KpiRatio) for expr in _kpi_exprs(kpi, measures, settings)
+    ]
+    second = [expr for kpi in needed if isinstance(kpi.calc, KpiRatio) for expr in _kpi_exprs(kpi, measures, settings)]
+    frame = measures.frame.with_columns(*first)
+    if second:
+        frame = frame.with_columns(*second)
+    return frame.select(GROUP, *(name for kpi in kpis for name in (kpi.id, f"{kpi.id}{NOTE}")))
 
 
 @dataclass(frozen=True)

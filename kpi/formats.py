@@ -45,6 +45,17 @@ FORMATS: dict[FormatTag, Format] = {
 }
 
 
+_HALF_UNIT: dict[str, float] = {
+    "count": 0.5,
+    "currency": 0.005,
+    "percent": 0.0005,
+    "decimal": 0.005,
+    "multiple": 0.005,
+    "days": 0.05,
+    "score": 0.05,
+}
+
+
 def _grouped(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
@@ -57,7 +68,7 @@ def format_currency(value: float, currency: str | None = None) -> str:
     """
     code = (currency or "").upper()
     decimals = 0 if code in ZERO_DECIMAL_CURRENCIES else 2
-    sign = "-" if value < 0 else ""
+    sign = "-" if round(value, decimals) < 0 else ""
     digits = _grouped(abs(value), decimals)
     if code in CURRENCY_SYMBOLS:
         return f"{sign}{CURRENCY_SYMBOLS[code]}{digits}"
@@ -88,6 +99,9 @@ def format_value(value: float | None, tag: FormatTag, *, currency: str | None = 
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
+    value = value + 0.0  # -0.0 prints as 0.0
+    if abs(value) < _HALF_UNIT.get(tag, 0.0):
+        value = 0.0  # a tiny negative that rounds to zero has no sign
     if tag == "count":
         return _grouped(value, 0)
     if tag == "currency":
@@ -143,3 +157,17 @@ def format_delta(value: float | None, compare: float | None, tag: FormatTag) -> 
     if text.startswith("0.0"):
         return text
     return f"{'+' if amount > 0 else '-'}{text}"
+
+
+def printf_for(tag: FormatTag, currency: str | None = None) -> str:
+    """The printf pattern of a table column; money carries the data's currency symbol or code.
+
+    >>> printf_for("currency", "EUR"), printf_for("currency", "PLN"), printf_for("percent")
+    ('€%,.2f', '%,.2f PLN', '%.1f%%')
+    """
+    if tag != "currency":
+        return FORMATS[tag].printf
+    code = (currency or "").upper()
+    if code in CURRENCY_SYMBOLS:
+        return f"{CURRENCY_SYMBOLS[code]}%,.2f"
+    return f"%,.2f {code}" if code else FORMATS["currency"].printf

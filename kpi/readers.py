@@ -9,9 +9,11 @@ file and the problem.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import hashlib
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +25,7 @@ from kpi.schema import ORDER_STATUSES, SCHEMAS, TABLE_NAMES, TableName, TableSch
 from kpi.tables import Tables
 
 DELIMITERS = (",", ";", "\t", "|")
-ZONE_OFFSET = r"(?:[Zz]|\s*(?:UTC|GMT)?[+-]\d{2}:?\d{2})$"
+ZONE_OFFSET = r"(?:[Zz]|\s*(?:UTC|GMT)?[+-]\d{2}:?\d{2}|\s+(?:UTC|GMT))$"
 DATETIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S%.f",
     "%Y-%m-%dT%H:%M:%S%.f",
@@ -34,6 +36,8 @@ DATETIME_FORMATS = (
     "%Y-%m-%d",
 )
 MAX_EXAMPLES = 5
+MAX_EXACT_INTEGER = 2**53
+"""Whole numbers beyond this are not exact in a float: reported as unparseable."""
 
 
 @dataclass(frozen=True)
@@ -62,13 +66,40 @@ def digest_of(data: bytes) -> str:
 # --- bytes → raw text frame --------------------------------------------------------------
 
 
-def _decode(data: bytes, source: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+UTF8_BOM = b"\xef\xbb\xbf"
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]{1,3}")
+
+
+def decode(data: bytes, source: str) -> tuple[str, list[Issue]]:
+    """Text of a file: UTF-16 by its BOM, else UTF-8 (with or without BOM), else Windows-1252
+    when the bytes hold no UTF-8 at all. Undecodable bytes become U+FFFD with a warning."""
+    issues: list[Issue] = []
+    if data.startswith(UTF16_BOMS):
+        text = data.decode("utf-16", errors="replace")
+    else:
+        try:
+            return data.decode("utf-8-sig"), issues
+        except UnicodeDecodeError:
+            pass
+        looks_utf8 = data.startswith(UTF8_BOM) or _UTF8_MULTIBYTE.search(data) is not None
+        if not looks_utf8:
+            issues.append(Issue("info", "encoding", None, "decoded as Windows-1252 (the file is not UTF-8)"))
+            return data.decode("cp1252", errors="replace"), issues
+        text = data.decode("utf-8-sig", errors="replace")
+    bad = text.count("\ufffd")
+    if bad:
+        issues.append(
+            Issue(
+                "warning",
+                "undecodable_bytes",
+                None,
+                f"{bad} character(s) could not be decoded and show as \ufffd",
+                hint="save the file as UTF-8",
+                rows=bad,
+            )
+        )
+    return text, issues
 
 
 def _sniff_delimiter(header: str) -> str:
@@ -77,8 +108,19 @@ def _sniff_delimiter(header: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def read_raw(data: bytes, source: str) -> pl.DataFrame:
-    """A file's cells as text, header names trimmed. Parquet is read as it is typed.
+def _ragged_line(text: str, separator: str) -> str | None:
+    """``line N has K fields, the header has M`` for the first line whose field count differs."""
+    reader = csv.reader(io.StringIO(text), delimiter=separator)
+    header = next(reader, [])
+    for row in reader:
+        if row and len(row) > len(header):
+            return f"line {reader.line_num} has {len(row)} fields, the header has {len(header)}"
+    return None
+
+
+def read_raw(data: bytes, source: str) -> tuple[pl.DataFrame, list[Issue]]:
+    """A file's cells as text (header names trimmed, blank lines skipped) and the issues met while
+    decoding. Parquet is read as it is typed.
 
     Raises :class:`DataError` for an empty, binary or unparseable file.
     """
@@ -86,24 +128,24 @@ def read_raw(data: bytes, source: str) -> pl.DataFrame:
         raise DataError(source, "the file is empty")
     if data[:4] == b"PAR1":
         try:
-            return pl.read_parquet(io.BytesIO(data))
-        except Exception as err:  # noqa: BLE001 - any parquet failure is a bad file
-            raise DataError(source, f"not a readable Parquet file ({type(err).__name__})") from None
+            return pl.read_parquet(io.BytesIO(data)), []
+        except Exception:  # noqa: BLE001 - any parquet failure is a bad file
+            raise DataError(source, "not a readable Parquet file: it is damaged or truncated") from None
     if data[:2] == b"PK":
         raise DataError(source, "Excel and zip files are not read yet: save the sheet as CSV")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in data[:4096] and not data.startswith(UTF16_BOMS):
         raise DataError(source, "this is a binary file, not a CSV or Parquet table")
-    text = _decode(data, source)
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
+    text, issues = decode(data, source)
+    text = "\n".join(line for line in text.splitlines() if line.strip()) + "\n"
+    if not text.strip():
         raise DataError(source, "the file is empty")
-    separator = _sniff_delimiter(lines[0])
+    separator = _sniff_delimiter(text.split("\n", 1)[0])
     try:
         frame = pl.read_csv(text.encode("utf-8"), separator=separator, infer_schema=False)
     except pl.exceptions.PolarsError as err:
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise DataError(source, f"could not be read as a table: {first}") from None
-    return frame.rename({name: name.strip() for name in frame.columns})
+        detail = _ragged_line(text, separator) or (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise DataError(source, f"could not be read as a table: {detail}") from None
+    return frame.rename({name: name.strip() for name in frame.columns}), issues
 
 
 # --- recognising the table ----------------------------------------------------------------
@@ -160,7 +202,10 @@ def _parse_expr(column: str, dtype: str) -> pl.Expr:
     if dtype in ("float", "int"):
         number = text.cast(pl.Float64, strict=False)
         number = pl.when(number.is_finite()).then(number)
-        return number.round(0).cast(pl.Int64) if dtype == "int" else number
+        if dtype == "float":
+            return number
+        whole = (number == number.round(0)) & (number.abs() <= MAX_EXACT_INTEGER)
+        return pl.when(whole).then(number).cast(pl.Int64)
     wall_clock = text.str.replace(ZONE_OFFSET, "")
     parsed = pl.coalesce(*[wall_clock.str.to_datetime(fmt, strict=False) for fmt in DATETIME_FORMATS])
     return parsed.dt.date() if dtype == "date" else parsed
@@ -175,7 +220,10 @@ def _typed_column(raw: pl.DataFrame, schema: TableSchema, column: str) -> tuple[
         if declared.dtype in ("float",):
             expr = expr.cast(pl.Float64, strict=False)
         elif declared.dtype == "int":
-            expr = expr.cast(pl.Float64, strict=False).round(0).cast(pl.Int64, strict=False)
+            number = expr.cast(pl.Float64, strict=False)
+            expr = (
+                pl.when((number == number.round(0)) & (number.abs() <= MAX_EXACT_INTEGER)).then(number).cast(pl.Int64)
+            )
         elif declared.dtype == "date" and source_dtype == pl.Datetime:
             expr = expr.dt.date()
         elif declared.dtype == "str":
@@ -334,13 +382,17 @@ def _drop_out_of_range_scores(loaded: LoadedTable) -> LoadedTable:
 def load_table(data: bytes, source: str, table: TableName | None = None) -> LoadedTable:
     """Read one file's bytes as a canonical table (recognised by its header unless ``table`` is
     given). Raises :class:`DataError` only when the file cannot be used at all."""
-    raw = read_raw(data, source)
+    raw, read_issues = read_raw(data, source)
     if raw.width == 0:
         raise DataError(source, "the file has no columns")
     kind = table or recognise(raw.columns, source)
     loaded = to_canonical(raw, kind, source)
+    loaded = LoadedTable(loaded.source, loaded.table, loaded.frame, (*read_issues, *loaded.issues), loaded.rows_read)
     if loaded.rows_read == 0:
         raise DataError(source, "the file has a header but no data rows")
+    if loaded.frame.height == 0:
+        first = next((issue.message for issue in loaded.issues if issue.severity == "warning"), "")
+        raise DataError(source, f"no usable rows: {first}" if first else "no usable rows")
     loaded = _drop_out_of_range_scores(loaded)
     return LoadedTable(loaded.source, loaded.table, loaded.frame, loaded.issues, loaded.rows_read, digest_of(data))
 

@@ -83,6 +83,9 @@ class Kpi:
     fallback: Calc | None = None
     fallback_note: str | None = None
     uses_margin: bool = False
+    daily_series: bool = True
+    """False when the KPI of a single day means something else than over the period (rates over
+    the customers of a window: retention, repurchase, purchase frequency): no daily sparkline."""
 
 
 REGISTRY: tuple[Kpi, ...] = (
@@ -566,6 +569,7 @@ REGISTRY: tuple[Kpi, ...] = (
             "filters), the share with a live order (any channel) in the period"
         ),
         calc=Ratio("retained_customers", "retention_base"),
+        daily_series=False,
     ),
     Kpi(
         id="returning_customer_rate",
@@ -591,6 +595,7 @@ REGISTRY: tuple[Kpi, ...] = (
         role="input",
         formula="of the customers of the period, the share with 2 or more live orders (any channel) inside it",
         calc=Ratio("repurchasing_customers", "customers"),
+        daily_series=False,
     ),
     Kpi(
         id="purchase_frequency",
@@ -602,6 +607,7 @@ REGISTRY: tuple[Kpi, ...] = (
         role="input",
         formula="orders / customers",
         calc=Ratio("orders", "customers"),
+        daily_series=False,
     ),
     # Satisfaction
     Kpi(

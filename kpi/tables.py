@@ -16,6 +16,7 @@ per data set, over **all** live orders, and cached on the instance.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -27,6 +28,7 @@ from kpi.channels import derive_channels
 from kpi.issues import DataError
 from kpi.schema import DIMENSIONS, SCHEMAS, TABLE_NAMES, TableName
 
+CURRENCY_CODE = re.compile(r"^[A-Za-z]{3}$")
 FIRST_ORDER_DIMENSIONS = ("channel", "source", "medium", "campaign", "device")
 EMPTY_VALUE = "(not set)"
 """How a breakdown names rows whose dimension is empty."""
@@ -108,7 +110,7 @@ class Tables:
         orders = prepared.get("orders")
         if currency is None and orders is not None and "currency" in orders.columns:
             codes = orders.select(nw.col("currency").drop_nulls().unique()).get_column("currency").to_list()
-            currency = codes[0] if len(codes) == 1 else None
+            currency = codes[0].upper() if len(codes) == 1 and CURRENCY_CODE.match(codes[0]) else None
         return cls(currency=currency, **prepared)
 
     def get(self, table: TableName) -> nw.DataFrame | None:

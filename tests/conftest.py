@@ -43,3 +43,30 @@ def demo_tables():
     from kpi.readers import combine, load_path
 
     return combine([load_path(DEMO / f"{name}.csv") for name in TABLE_FILES])
+
+
+def _run_main_script(main_script_path: str) -> None:
+    """Execute the entry script as the server does once ``st.navigation`` has run."""
+    path = str(main_script_path)
+    exec(compile(Path(path).read_text(), path, "exec"), {"__name__": "__main__", "__file__": path})
+
+
+@pytest.fixture
+def app_test(monkeypatch):
+    """A factory of ``AppTest`` runs of app.py that rerun **app.py** on every interaction.
+
+    Why the patch: AppTest resets ``PagesManager.uses_pages_directory`` before each run, so with a
+    ``pages/`` folder beside app.py every rerun after the first goes through Streamlit's legacy
+    multipage path, which runs the page script alone (no app.py, no sidebar). The server sets the
+    flag to False for good the first time ``st.navigation`` runs, so users always get app.py
+    first; running the entry script directly reproduces that.
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setattr(script_runner, "_mpa_v1", _run_main_script)
+
+    def make() -> AppTest:
+        return AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
+
+    return make

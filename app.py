@@ -1,0 +1,20 @@
+"""KPI Explorer: the entry point. Sets the page, owns the data source and the sidebar filters
+every page shares, and routes to the pages with ``st.navigation``.
+
+Run: ``streamlit run app.py`` (opens on the bundled demo data).
+"""
+
+import streamlit as st
+
+from kpi_app import data, state
+
+st.set_page_config(page_title="KPI Explorer", page_icon=":material/monitoring:", layout="wide")
+
+pages = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/definitions.py", title="KPI definitions", icon=":material/menu_book:"),
+]
+navigation = st.navigation(pages)
+dataset = data.current_dataset()
+state.sidebar(dataset)
+navigation.run()

@@ -1,0 +1,182 @@
+"""The sidebar every page shares: period, comparison, filters and settings, read into a
+:class:`View` that pages take from ``st.session_state``. Computed reports are memoised per
+session (never in a global cache), keyed on the data set's id and the view.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
+
+import streamlit as st
+
+from kpi import Period, Report, Settings, breakdown, compute, preset_period
+from kpi.engine import Breakdown
+from kpi.measures import By
+from kpi.periods import COMPARISON_LABELS, PRESET_LABELS, Comparison, Preset, comparison_period
+from kpi_app.data import DataSet
+
+FILTER_DIMENSIONS: dict[str, str] = {
+    "channel": "Channel",
+    "source": "Source",
+    "campaign": "Campaign",
+    "device": "Device",
+}
+CUSTOM = "custom"
+DEFAULT_PRESET: Preset = "last_30_days"
+MEMO_SIZE = 24
+
+
+@dataclass(frozen=True)
+class View:
+    """What the user chose in the sidebar."""
+
+    period: Period
+    comparison: Comparison
+    filters: tuple[tuple[str, tuple[str, ...]], ...]
+    settings: Settings
+
+    @property
+    def compare_period(self) -> Period | None:
+        """The comparison window, or ``None``."""
+        return comparison_period(self.period, self.comparison)
+
+    @property
+    def filter_map(self) -> dict[str, tuple[str, ...]]:
+        """The active filters as a dict."""
+        return dict(self.filters)
+
+    def describe(self) -> str:
+        """``1 Nov – 30 Nov 2026 · vs 2 Oct – 31 Oct 2026``."""
+        text = self.period.label()
+        if self.compare_period:
+            text += f" · vs {self.compare_period.label()}"
+        return text
+
+
+def _period_picker(span: tuple[date, date]) -> Period:
+    first, last = span
+    options: list[str] = [*PRESET_LABELS, CUSTOM]
+    labels = {**PRESET_LABELS, CUSTOM: "Custom dates…"}
+    choice = st.selectbox(
+        "Period",
+        options,
+        index=options.index(DEFAULT_PRESET),
+        format_func=lambda key: labels[key],
+        key="period_preset",
+        help=f"Presets end on the last day in the data ({last:%d %b %Y}).",
+    )
+    if choice != CUSTOM:
+        return preset_period(cast(Preset, choice), as_of=last, data_start=first)
+    default = preset_period(DEFAULT_PRESET, as_of=last)
+    picked = st.date_input(
+        "From – to",
+        value=(max(default.start, first), last),
+        min_value=first,
+        max_value=last,
+        key="period_custom",
+        format="YYYY-MM-DD",
+    )
+    days = [day for day in (picked if isinstance(picked, tuple | list) else (picked,)) if day is not None]
+    if not days:
+        return default
+    return Period(min(days), max(days))
+
+
+def _filters(dataset: DataSet) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    chosen: list[tuple[str, tuple[str, ...]]] = []
+    for dimension, label in FILTER_DIMENSIONS.items():
+        options = dataset.tables.dimension_values(dimension)
+        if not options:
+            continue
+        key = f"filter_{dimension}"
+        if key in st.session_state:  # values of another data set would make the widget fail
+            st.session_state[key] = [value for value in st.session_state[key] if value in options]
+        values = st.multiselect(label, options, key=key, placeholder=f"All {label.lower()}s")
+        if values:
+            chosen.append((dimension, tuple(values)))
+    return tuple(chosen)
+
+
+def _settings() -> Settings:
+    with st.expander("Settings", icon=":material/tune:"):
+        margin_pct = st.number_input(
+            "Gross margin (%)",
+            min_value=1.0,
+            max_value=100.0,
+            value=None,
+            step=1.0,
+            placeholder="not set: revenue-based",
+            key="margin_pct",
+            help="Used by ROMI and LTV. Empty means revenue-based (margin = 100%).",
+        )
+        months = st.number_input(
+            "LTV horizon (months)",
+            min_value=1,
+            max_value=120,
+            value=12,
+            step=1,
+            key="ltv_months",
+            help="LTV counts each new customer's net revenue within this many months of their first order.",
+        )
+    return Settings(margin=None if margin_pct is None else margin_pct / 100, ltv_months=int(months))
+
+
+def sidebar(dataset: DataSet) -> View | None:
+    """Render the shared sidebar and store the :class:`View` in ``st.session_state["view"]``.
+    ``None`` when the data set has no dated rows."""
+    span = dataset.tables.date_range()
+    with st.sidebar:
+        if span is None:
+            st.session_state["view"] = None
+            return None
+        period = _period_picker(span)
+        comparison = st.selectbox(
+            "Compare with",
+            list(COMPARISON_LABELS),
+            format_func=lambda key: COMPARISON_LABELS[key],
+            key="comparison",
+        )
+        view_filters = _filters(dataset)
+        settings = _settings()
+    view = View(period=period, comparison=comparison, filters=view_filters, settings=settings)
+    st.session_state["view"] = view
+    return view
+
+
+def current() -> tuple[DataSet, View | None]:
+    """The session's data set and view, as ``app.py`` stored them."""
+    return st.session_state["dataset"], st.session_state.get("view")
+
+
+def _memo(key: tuple[Any, ...], make: Any) -> Any:
+    memo: OrderedDict[tuple[Any, ...], Any] = st.session_state.setdefault("_memo", OrderedDict())
+    if key in memo:
+        memo.move_to_end(key)
+        return memo[key]
+    value = make()
+    memo[key] = value
+    while len(memo) > MEMO_SIZE:
+        memo.popitem(last=False)
+    return value
+
+
+def report(dataset: DataSet, view: View) -> Report:
+    """Every KPI for the view (memoised in this session)."""
+    key = ("report", dataset.id, view)
+    return _memo(
+        key, lambda: compute(dataset.tables, view.period, view.filter_map, view.settings, comparison=view.comparison)
+    )
+
+
+def daily(dataset: DataSet, view: View) -> Breakdown:
+    """Every KPI per day of the view's period (the cards' sparklines)."""
+    return grouped(dataset, view, "date")
+
+
+def grouped(dataset: DataSet, view: View, by: By) -> Breakdown:
+    """Every KPI per group of ``by`` (memoised in this session)."""
+    key = ("breakdown", dataset.id, view, by)
+    return _memo(key, lambda: breakdown(dataset.tables, view.period, view.filter_map, view.settings, by=by))

@@ -1,0 +1,174 @@
+"""Render helpers shared by the pages: KPI card grid, breakdown table, issue list, definitions.
+
+Nothing here renders user text as HTML: Streamlit's markdown escapes HTML, and data-derived text
+that reaches markdown (filter values, file names) also goes through :func:`md_escape`, so markdown
+image or link syntax in data cannot make the browser fetch anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import narwhals as nw
+import streamlit as st
+
+from kpi import Breakdown, Kpi, KpiValue, Report
+from kpi.formats import FORMATS, format_delta, format_value, printf_for
+from kpi.issues import Issue
+from kpi.periods import COMPARISON_LABELS
+from kpi.registry import GROUP_LABELS, KPIS, help_text, kpis_in_group
+from kpi_app.data import DataSet
+from kpi_app.state import FILTER_DIMENSIONS, View
+
+CARDS_PER_ROW = 4
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+DELTA_WORDS = {"previous": "vs previous period", "year": "vs last year", "none": ""}
+
+
+def md_escape(text: str) -> str:
+    """Text shown literally in Streamlit markdown (no links, images, emphasis or HTML).
+
+    >>> md_escape("![x](http://evil/a.png) <b>")
+    '\\\\!\\\\[x\\\\]\\\\(http\\\\://evil/a\\\\.png\\\\) \\\\<b\\\\>'
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def delta_color(kpi: Kpi) -> str:
+    """``normal`` when higher is better, ``inverse`` when lower is, ``off`` when neither."""
+    return {True: "normal", False: "inverse", None: "off"}[kpi.higher_is_better]
+
+
+def is_no_change(delta: str | None) -> bool:
+    """True for a change that rounds to zero ("0.0%", "0.0 pp"): shown grey, with no arrow."""
+    return delta is not None and delta[:1] not in "+-"
+
+
+def _sparkline(series: Sequence[float | None]) -> list[float] | None:
+    points = [float(value) for value in series if value is not None]
+    return points if len(points) >= 2 else None
+
+
+def kpi_card(item: KpiValue, *, view: View, currency: str | None, series: Sequence[float | None]) -> None:
+    """One KPI as ``st.metric``: value, change against the comparison coloured by whether higher
+    is better, the daily sparkline, and the formula in the tooltip. An unavailable KPI shows a
+    dash and says why."""
+    kpi = item.kpi
+    tooltip = help_text(kpi, margin_set=view.settings.margin is not None)
+    with st.container(border=True, height="stretch"):
+        if item.value is None:
+            st.metric(
+                kpi.label, None, delta=item.note or "unavailable", delta_color="off", delta_arrow="off", help=tooltip
+            )
+            return
+        delta = format_delta(item.value, item.compare, kpi.format)
+        description = DELTA_WORDS[view.comparison]
+        if view.comparison != "none" and delta is None:
+            delta = f"no comparison: {item.compare_note}" if item.compare_note else "no change to show"
+            color, arrow, description = "off", "off", ""
+        elif is_no_change(delta):
+            color, arrow = "off", "off"
+        else:
+            color, arrow = delta_color(kpi), "auto"
+        st.metric(
+            kpi.label,
+            format_value(item.value, kpi.format, currency=currency),
+            delta=delta,
+            delta_color=color,
+            delta_arrow=arrow,
+            delta_description=description or None,
+            help=tooltip,
+            chart_data=_sparkline(series) if kpi.daily_series else None,
+            chart_type="line",
+        )
+        if item.note:
+            st.caption(item.note)
+
+
+def kpi_sections(report: Report, daily: Breakdown, view: View) -> None:
+    """Every KPI card, grouped (traffic, sales, leads, advertising, customers, satisfaction),
+    outcome KPIs first in each group."""
+    for group, label in GROUP_LABELS.items():
+        st.subheader(label, divider="gray")
+        members = kpis_in_group(group)
+        for start in range(0, len(members), CARDS_PER_ROW):
+            columns = st.columns(CARDS_PER_ROW)
+            for column, kpi in zip(columns, members[start : start + CARDS_PER_ROW], strict=False):
+                with column:
+                    kpi_card(report[kpi.id], view=view, currency=report.currency, series=daily.series(kpi.id))
+
+
+def view_caption(dataset: DataSet, view: View) -> None:
+    """One line under the title: data set, period, comparison, active filters."""
+    parts = [md_escape(dataset.name), md_escape(view.period.label())]
+    if view.compare_period:
+        parts.append(f"{COMPARISON_LABELS[view.comparison].lower()}: {md_escape(view.compare_period.label())}")
+    for dimension, values in view.filters:
+        parts.append(f"{FILTER_DIMENSIONS[dimension]}: {md_escape(', '.join(values))}")
+    if view.settings.margin is not None:
+        parts.append(f"gross margin {view.settings.margin:.0%}")
+    st.caption(" · ".join(parts))
+
+
+def breakdown_table(data: Breakdown, kpi_ids: Sequence[str], *, currency: str | None) -> None:
+    """KPIs per group as a sortable table, each column formatted by its KPI's format; empty cells
+    are unavailable (the reasons are listed under the table)."""
+    chosen = [KPIS[kpi_id] for kpi_id in kpi_ids]
+    frame = data.frame.select(
+        nw.col("group").cast(nw.String()),
+        *(nw.col(kpi.id) * FORMATS[kpi.format].table_scale for kpi in chosen),
+    )
+    config = {
+        "group": st.column_config.TextColumn(data.by.replace("_", " ").capitalize(), pinned=True),
+        **{
+            kpi.id: st.column_config.NumberColumn(kpi.label, format=printf_for(kpi.format, currency), help=kpi.formula)
+            for kpi in chosen
+        },
+    }
+    st.dataframe(frame.to_native(), column_config=config, hide_index=True, width="stretch")
+    reasons = _column_reasons(data, chosen)
+    if reasons:
+        st.caption("Empty cells: " + "; ".join(f"{md_escape(label)}: {md_escape(reason)}" for label, reason in reasons))
+
+
+def _column_reasons(data: Breakdown, kpis: Sequence[Kpi]) -> list[tuple[str, str]]:
+    """The most common reason each KPI is missing in some group."""
+    reasons = []
+    for kpi in kpis:
+        notes = [
+            note
+            for value, note in zip(data.series(kpi.id), data.frame.get_column(f"{kpi.id}__note").to_list(), strict=True)
+            if value is None and note
+        ]
+        if notes:
+            reasons.append((kpi.label, max(set(notes), key=notes.count)))
+    return reasons
+
+
+def issue_list(problems: Sequence[tuple[str, Issue]]) -> None:
+    """Data problems, one line each, naming the file: errors first."""
+    for source, issue in sorted(problems, key=lambda item: item[1].severity != "error"):
+        text = md_escape(issue.line(source))
+        if issue.severity == "error":
+            st.error(text, icon=":material/error:")
+        else:
+            st.warning(text, icon=":material/warning:")
+
+
+def definitions_table() -> None:
+    """The registry, a table per group: every KPI with its id, formula, unit and direction."""
+    better = {True: "higher", False: "lower", None: "neither"}
+    for group, label in GROUP_LABELS.items():
+        st.subheader(label, divider="gray")
+        rows = [
+            {
+                "KPI": f"**{kpi.label}**  \n`{kpi.id}`",
+                "Formula": kpi.formula,
+                "Unit": kpi.unit,
+                "Better": better[kpi.higher_is_better],
+                "Kind": kpi.role,
+            }
+            for kpi in kpis_in_group(group)
+        ]
+        st.table(rows, hide_index=True, border="horizontal")

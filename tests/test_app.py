@@ -1,0 +1,96 @@
+"""AppTest: every page opens on the demo data with no exception, the cards follow the registry,
+and the sidebar filters change what they show."""
+
+from __future__ import annotations
+
+import pytest
+
+from kpi import REGISTRY
+from kpi.registry import GROUP_LABELS, kpis_in_group
+
+PAGES = ("pages/overview.py", "pages/definitions.py")
+
+
+def _metrics(app) -> dict:
+    return {metric.label: metric for metric in app.metric}
+
+
+def test_overview_opens_on_the_demo_data_with_every_card(app_test):
+    app = app_test().run()
+    assert not app.exception
+    expected = [kpi.label for group in GROUP_LABELS for kpi in kpis_in_group(group)]
+    assert [metric.label for metric in app.metric] == expected
+    assert len(app.metric) == len(REGISTRY)
+
+
+def test_cards_show_formatted_values_and_deltas(app_test):
+    values = _metrics(app_test().run())
+    assert values["Net revenue"].value.startswith("€")
+    assert values["Conversion rate"].value.endswith("%")
+    assert values["Conversion rate"].delta.endswith("pp")
+    assert values["Sessions"].delta.endswith("%")
+    assert values["Net Promoter Score"].delta.endswith("pts")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_opens_without_exception(app_test, page):
+    app = app_test().run()
+    app.switch_page(page).run()
+    assert not app.exception
+    assert not app.error
+    assert app.sidebar.multiselect, "the shared sidebar is rendered on every page"
+
+
+def test_channel_filter_changes_the_cards(app_test):
+    app = app_test().run()
+    before = {label: metric.value for label, metric in _metrics(app).items()}
+    app.multiselect(key="filter_channel").set_value(["Paid Search"]).run()
+    after = {label: metric.value for label, metric in _metrics(app).items()}
+    assert not app.exception
+    assert after["Sessions"] != before["Sessions"]
+    assert after["Organic search share"] == "0.0%"
+
+
+def test_device_filter_makes_spend_kpis_unavailable_with_the_reason(app_test):
+    app = app_test().run()
+    app.multiselect(key="filter_device").set_value(["mobile"]).run()
+    cards = _metrics(app)
+    for label in ("Ad spend", "Cost per click", "Customer acquisition cost"):
+        assert cards[label].value in ("", "—", None), label
+        assert cards[label].delta == "spend has no device column", label
+    assert cards["Sessions"].value not in ("", "—", None)
+
+
+def test_custom_period_and_no_comparison(app_test):
+    app = app_test().run()
+    app.selectbox(key="period_preset").set_value("custom").run()
+    app.selectbox(key="comparison").set_value("none").run()
+    assert not app.exception
+    assert app.date_input(key="period_custom")
+    assert _metrics(app)["Sessions"].delta in (None, "")
+
+
+def test_every_preset_renders(app_test):
+    app = app_test().run()
+    for preset in (
+        "last_7_days",
+        "this_month",
+        "last_month",
+        "this_quarter",
+        "last_quarter",
+        "year_to_date",
+        "all_data",
+    ):
+        app.selectbox(key="period_preset").set_value(preset).run()
+        assert not app.exception, preset
+        assert len(app.metric) == len(REGISTRY), preset
+
+
+def test_gross_margin_setting_changes_romi_and_ltv(app_test):
+    app = app_test().run()
+    before = _metrics(app)
+    app.number_input(key="margin_pct").set_value(40.0).run()
+    after = _metrics(app)
+    assert after["Return on marketing investment"].value != before["Return on marketing investment"].value
+    assert after["Customer lifetime value"].value != before["Customer lifetime value"].value
+    assert after["Net revenue"].value == before["Net revenue"].value
