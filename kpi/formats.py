@@ -138,10 +138,13 @@ def change(value: float | None, compare: float | None, tag: FormatTag) -> float 
 
 def format_delta(value: float | None, compare: float | None, tag: FormatTag) -> str | None:
     """The change as signed text: ``+10.0%``, ``-0.2 pp``, ``+13.0 pts``; ``None`` when there is
-    nothing to compare. A zero change has no sign.
+    nothing to compare. A zero change has no sign; a change of a rate under 0.05 points keeps
+    two decimals, so small rates (0.3% → 0.33%) do not show "0.0 pp".
 
     >>> format_delta(110, 100, "currency"), format_delta(0.031, 0.035, "percent"), format_delta(-37, -50, "score")
     ('+10.0%', '-0.4 pp', '+13.0 pts')
+    >>> format_delta(0.0033, 0.003, "percent"), format_delta(0.03, 0.03, "percent")
+    ('+0.03 pp', '0.0 pp')
     """
     delta = change(value, compare, tag)
     if delta is None:
@@ -153,9 +156,10 @@ def format_delta(value: float | None, compare: float | None, tag: FormatTag) -> 
         amount, unit = delta * 100, " pp"
     else:
         amount, unit = delta, " pts"
-    text = f"{abs(amount):,.1f}{unit}"
-    if text.startswith("0.0"):
-        return text
+    decimals = 2 if style == "points" and 0.005 <= abs(amount) < 0.05 else 1
+    text = f"{abs(amount):,.{decimals}f}{unit}"
+    if not any(digit in "123456789" for digit in text.removesuffix(unit)):
+        return f"{0:.1f}{unit}"
     return f"{'+' if amount > 0 else '-'}{text}"
 
 

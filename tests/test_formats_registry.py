@@ -134,7 +134,8 @@ def test_an_unknown_format_is_an_error():
         (100, 100, "count", "0.0%"),
         (100.0004, 100, "count", "0.0%"),
         (0.031, 0.031, "percent", "0.0 pp"),
-        (0.0301, 0.03, "percent", "0.0 pp"),
+        (0.0301, 0.03, "percent", "+0.01 pp"),  # small rates keep two decimals below 0.05 pp
+        (0.030001, 0.03, "percent", "0.0 pp"),
         (10, 10, "score", "0.0 pts"),
         (9.96, 10, "score", "0.0 pts"),
         # nothing to compare

@@ -1,0 +1,31 @@
+"""The README stays true: its KPI table is the registry's, and its two commands are the ones CI
+and users run."""
+
+from __future__ import annotations
+
+import re
+
+from kpi.cli import kpi_markdown
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_kpi_table_is_generated_from_the_registry():
+    block = re.search(r"<!-- kpi-table:start -->\n(.*?)<!-- kpi-table:end -->", README, flags=re.S)
+    assert block, "README lost its KPI table markers"
+    assert block.group(1) == kpi_markdown()
+
+
+def test_ci_runs_the_readme_test_command():
+    commands = re.findall(r"```bash\n(python3 -m venv .venv && .*?)\n```", README)
+    run_app = next(command for command in commands if command.endswith("streamlit run app.py"))
+    run_tests = next(command for command in commands if command.endswith("python -m pytest"))
+    assert "requirements.txt" in run_app
+    assert run_tests in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_the_screenshot_exists():
+    image = re.search(r"!\[[^\]]*\]\(([^)]+\.png)\)", README)
+    assert image
+    assert (ROOT / image.group(1)).is_file()
