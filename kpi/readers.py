@@ -234,8 +234,26 @@ def _typed_column(raw: pl.DataFrame, schema: TableSchema, column: str) -> tuple[
     return parsed, present & parsed.is_null()
 
 
-def to_canonical(raw: pl.DataFrame, table: TableName, source: str) -> LoadedTable:
-    """Type a raw frame as the canonical ``table``; collect every issue instead of raising."""
+@dataclass(frozen=True)
+class Validation:
+    """A raw frame checked against a canonical table: the typed rows that can be used and every
+    problem found, all at once."""
+
+    frame: pl.DataFrame
+    issues: tuple[Issue, ...]
+    rows_read: int
+
+
+def validate(raw: pl.DataFrame, table: TableName) -> Validation:
+    """Check and type a raw frame as the canonical ``table``, collecting **every** problem instead
+    of stopping at the first: each missing required column (with the closest header as a hint),
+    unused columns, values that do not parse (count and example lines), rows dropped for an empty
+    required cell, and the table's own checks (statuses, scores, duplicate keys, currencies).
+
+    >>> raw = pl.DataFrame({"Order ID": ["A1"], "ordered_at": ["2024-11-03"], "revenue": ["x"]})
+    >>> [issue.line() for issue in validate(raw, "orders").issues if issue.severity == "error"]
+    ["error: required column 'customer_id' is missing"]
+    """
     schema = SCHEMAS[table]
     renamed = raw.rename({name: _normalised(name) for name in raw.columns})
     issues: list[Issue] = []
@@ -252,10 +270,16 @@ def to_canonical(raw: pl.DataFrame, table: TableName, source: str) -> LoadedTabl
             )
         )
     missing = [name for name in schema.required if name not in known]
-    if missing:
-        hint = _did_you_mean(missing[0], raw.columns)
-        raise DataError(
-            source, f"required column {missing[0]!r} is missing" + (f" (did you mean {hint!r}?)" if hint else "")
+    for name in missing:
+        closest = _did_you_mean(name, [column for column in raw.columns if _normalised(column) not in known])
+        issues.append(
+            Issue(
+                "error",
+                "missing_column",
+                name,
+                f"required column {name!r} is missing",
+                hint=f"did you mean {closest!r}?" if closest else None,
+            )
         )
     frame = renamed.select(known)
     parsed: dict[str, pl.Expr] = {}
@@ -297,8 +321,22 @@ def to_canonical(raw: pl.DataFrame, table: TableName, source: str) -> LoadedTabl
                 )
             drop = drop | typed[name].is_null()
     typed = typed.filter(~drop)
-    issues.extend(_table_checks(typed, table))
-    return LoadedTable(source=source, table=table, frame=typed, issues=tuple(issues), rows_read=frame.height)
+    if not missing:
+        issues.extend(_table_checks(typed, table))
+    return Validation(frame=typed, issues=tuple(issues), rows_read=frame.height)
+
+
+def to_canonical(raw: pl.DataFrame, table: TableName, source: str) -> LoadedTable:
+    """:func:`validate`, then a :class:`DataError` naming every error when the table cannot be
+    used as it is (missing required columns, mixed currencies)."""
+    checked = validate(raw, table)
+    errors = [issue for issue in checked.issues if issue.severity == "error"]
+    if errors:
+        message = "; ".join(issue.message + (f" ({issue.hint})" if issue.hint else "") for issue in errors)
+        raise DataError(source, message, checked.issues)
+    return LoadedTable(
+        source=source, table=table, frame=checked.frame, issues=checked.issues, rows_read=checked.rows_read
+    )
 
 
 def _table_checks(frame: pl.DataFrame, table: TableName) -> list[Issue]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
@@ -37,13 +37,20 @@ class DataSet:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def parse_file(content: bytes, name: str) -> tuple[LoadedTable | None, str | None]:
-    """One file's canonical table, cached on its bytes; a bad file gives ``(None, message)``,
-    so its failure is cached too."""
+def parse_content(content: bytes) -> tuple[LoadedTable | None, str | None]:
+    """One file's canonical table, cached on its bytes alone (the same content under two names is
+    parsed once; two files of one name never share a result). A bad file gives
+    ``(None, message)``, so its failure is cached too."""
     try:
-        return load_table(content, name), None
+        return load_table(content, "file"), None
     except DataError as err:
         return None, err.message
+
+
+def parse_file(content: bytes, name: str) -> tuple[LoadedTable | None, str | None]:
+    """:func:`parse_content`, with the file's own name on the result."""
+    loaded, failure = parse_content(content)
+    return (replace(loaded, source=name) if loaded else None), failure
 
 
 def build_dataset(name: str, files: list[tuple[str, bytes]]) -> DataSet:

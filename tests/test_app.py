@@ -94,3 +94,14 @@ def test_gross_margin_setting_changes_romi_and_ltv(app_test):
     assert after["Return on marketing investment"].value != before["Return on marketing investment"].value
     assert after["Customer lifetime value"].value != before["Customer lifetime value"].value
     assert after["Net revenue"].value == before["Net revenue"].value
+
+
+def test_the_parse_cache_is_keyed_on_content_never_on_the_file_name():
+    from kpi_app.data import parse_file
+
+    first, _ = parse_file(b"date,sessions\n2024-11-03,5\n", "traffic.csv")
+    second, _ = parse_file(b"date,sessions\n2024-11-03,7\n", "traffic.csv")
+    renamed, _ = parse_file(b"date,sessions\n2024-11-03,5\n", "other.csv")
+    assert first.frame["sessions"].to_list() == [5]
+    assert second.frame["sessions"].to_list() == [7]
+    assert (renamed.source, renamed.digest) == ("other.csv", first.digest)

@@ -6,10 +6,11 @@ import hashlib
 import re
 from datetime import date, datetime
 
+import polars as pl
 import pytest
 
 from kpi.issues import DataError, Issue, has_errors
-from kpi.readers import combine, digest_of, load_path, load_table, recognise
+from kpi.readers import combine, digest_of, load_path, load_table, recognise, validate
 from kpi.schema import SCHEMAS, TABLE_NAMES
 
 ORDERS = b"order_id,customer_id,ordered_at,revenue\n"
@@ -408,11 +409,25 @@ def test_combine_gives_each_table_its_frame():
 
 def test_mixed_currencies_are_an_error():
     data = ORDERS.rstrip(b"\n") + b",currency\nA1,c1,2024-11-03,10,EUR\nA2,c2,2024-11-03,10,USD\nA3,c3,2024-11-03,1,\n"
-    loaded = load_table(data, "orders.csv")
-    issue = _issue(loaded, "mixed_currencies", "currency")
+    with pytest.raises(DataError) as caught:
+        load_table(data, "orders.csv")
+    assert "orders mix currencies (EUR, USD)" in str(caught.value)
+    issue = next(issue for issue in caught.value.issues if issue.code == "mixed_currencies")
     assert issue.severity == "error"
-    assert "EUR, USD" in issue.message
-    assert has_errors(loaded.issues)
+    assert has_errors(caught.value.issues)
+
+
+def test_every_missing_column_is_reported_at_once():
+    raw = pl.DataFrame({"OrderID": ["A1"], "Ordered": ["2024-11-03"], "note": ["x"]})
+    errors = [issue for issue in validate(raw, "orders").issues if issue.severity == "error"]
+    assert [issue.column for issue in errors] == ["order_id", "customer_id", "ordered_at", "revenue"]
+    assert errors[0].hint == "did you mean 'OrderID'?"
+    assert errors[2].hint == "did you mean 'Ordered'?"
+    with pytest.raises(DataError) as caught:
+        load_table(b"OrderID,Ordered,note\nA1,2024-11-03,x\n", "orders.csv", "orders")
+    message = str(caught.value)
+    assert message.count("is missing") == 4
+    assert "\n" not in message
 
 
 def test_one_currency_is_fine():
