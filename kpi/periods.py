@@ -158,3 +158,28 @@ def default_period(data_start: date, data_end: date) -> Period:
     if start < data_start:
         return Period(data_start, data_end)
     return Period(start, end)
+
+
+def coverage_note(period: Period, span: tuple[date, date], *, name: str = "The period") -> str | None:
+    """A warning when ``period`` reaches outside the data's first and last day, else ``None``.
+
+    >>> coverage_note(Period(date(2024, 10, 1), date(2024, 10, 31)), (date(2024, 11, 1), date(2026, 11, 22)))
+    'The period (1 Oct 2024 – 31 Oct 2024) lies wholly before the data, which starts on 1 Nov 2024.'
+    >>> coverage_note(Period(date(2024, 10, 15), date(2024, 11, 14)), (date(2024, 11, 1), date(2026, 11, 22)))
+    'The period (15 Oct 2024 – 14 Nov 2024) starts before the data (1 Nov 2024): its figures cover 14 of its 31 days.'
+    """
+    first, last = span
+    if period.start >= first and period.end <= last:
+        return None
+    label = f"{name} ({period.label()})"
+    if period.end < first:
+        return f"{label} lies wholly before the data, which starts on {first.day} {first:%b %Y}."
+    if period.start > last:
+        return f"{label} lies wholly after the data, which ends on {last.day} {last:%b %Y}."
+    covered = (min(period.end, last) - max(period.start, first)).days + 1
+    where = (
+        f"starts before the data ({first.day} {first:%b %Y})"
+        if period.start < first
+        else f"ends after the data ({last.day} {last:%b %Y})"
+    )
+    return f"{label} {where}: its figures cover {covered} of its {period.days} days."

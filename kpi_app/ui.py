@@ -16,7 +16,7 @@ import streamlit as st
 from kpi import Breakdown, Kpi, KpiValue, Report
 from kpi.formats import FORMATS, format_delta, format_value, printf_for
 from kpi.issues import Issue
-from kpi.periods import COMPARISON_LABELS
+from kpi.periods import COMPARISON_LABELS, coverage_note
 from kpi.registry import GROUP_LABELS, KPIS, help_text, kpis_in_group
 from kpi_app.data import DataSet
 from kpi_app.state import FILTER_DIMENSIONS, View
@@ -45,6 +45,14 @@ def is_no_change(delta: str | None) -> bool:
     return delta is not None and delta[:1] not in "+-"
 
 
+def _no_delta_text(item: KpiValue) -> str:
+    """Why a card has no change to show: the comparison is unavailable, or was 0."""
+    if item.compare is None:
+        reason = (item.compare_note or "unavailable").replace(" in period", " in the comparison period")
+        return f"no comparison: {reason}"
+    return "up from 0" if (item.value or 0) > 0 else "down from 0" if (item.value or 0) < 0 else "no change"
+
+
 def _sparkline(series: Sequence[float | None]) -> list[float] | None:
     points = [float(value) for value in series if value is not None]
     return points if len(points) >= 2 else None
@@ -65,7 +73,7 @@ def kpi_card(item: KpiValue, *, view: View, currency: str | None, series: Sequen
         delta = format_delta(item.value, item.compare, kpi.format)
         description = DELTA_WORDS[view.comparison]
         if view.comparison != "none" and delta is None:
-            delta = f"no comparison: {item.compare_note}" if item.compare_note else "no change to show"
+            delta = _no_delta_text(item)
             color, arrow, description = "off", "off", ""
         elif is_no_change(delta):
             color, arrow = "off", "off"
@@ -109,6 +117,19 @@ def view_caption(dataset: DataSet, view: View) -> None:
     if view.settings.margin is not None:
         parts.append(f"gross margin {view.settings.margin:.0%}")
     st.caption(" · ".join(parts))
+
+
+def coverage_warnings(dataset: DataSet, view: View) -> None:
+    """Say so when the period or its comparison reaches outside the data's dates."""
+    span = dataset.tables.date_range()
+    if span is None:
+        return
+    notes = [coverage_note(view.period, span)]
+    if view.compare_period:
+        notes.append(coverage_note(view.compare_period, span, name="The comparison period"))
+    for note in notes:
+        if note:
+            st.caption(f":material/info: {md_escape(note)}")
 
 
 def breakdown_table(data: Breakdown, kpi_ids: Sequence[str], *, currency: str | None) -> None:

@@ -18,6 +18,7 @@ if view is None:
     st.stop()
 
 ui.view_caption(dataset, view)
+ui.coverage_warnings(dataset, view)
 report = state.report(dataset, view)
 ui.kpi_sections(report, state.daily(dataset, view), view)
 

@@ -105,3 +105,15 @@ def test_the_parse_cache_is_keyed_on_content_never_on_the_file_name():
     assert first.frame["sessions"].to_list() == [5]
     assert second.frame["sessions"].to_list() == [7]
     assert (renamed.source, renamed.digest) == ("other.csv", first.digest)
+
+
+def test_a_comparison_outside_the_data_is_flagged(app_test):
+    app = app_test().run()
+    assert not any("before the data" in caption.value for caption in app.caption)
+    app.selectbox(key="period_preset").set_value("all_data").run()
+    assert any(
+        "The comparison period" in caption.value and "wholly before the data" in caption.value
+        for caption in app.caption
+    )
+    assert _metrics(app)["Sessions"].delta == "up from 0"
+    assert _metrics(app)["Pages per session"].delta == "no comparison: no sessions in the comparison period"
