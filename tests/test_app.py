@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from kpi import REGISTRY
+from kpi.periods import PRESET_LABELS
 from kpi.registry import GROUP_LABELS, kpis_in_group
 
 PAGES = ("pages/overview.py", "pages/definitions.py")
@@ -72,15 +73,7 @@ def test_custom_period_and_no_comparison(app_test):
 
 def test_every_preset_renders(app_test):
     app = app_test().run()
-    for preset in (
-        "last_7_days",
-        "this_month",
-        "last_month",
-        "this_quarter",
-        "last_quarter",
-        "year_to_date",
-        "all_data",
-    ):
+    for preset in PRESET_LABELS:
         app.selectbox(key="period_preset").set_value(preset).run()
         assert not app.exception, preset
         assert len(app.metric) == len(REGISTRY), preset
