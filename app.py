@@ -12,6 +12,7 @@ st.set_page_config(page_title="KPI Explorer", page_icon=":material/monitoring:",
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     st.Page("pages/definitions.py", title="KPI definitions", icon=":material/menu_book:"),
 ]
 navigation = st.navigation(pages)

@@ -1,5 +1,6 @@
 """``python -m kpi``: the KPI report from the command line (contract section 4).
 
+    python -m kpi check [FILES…] [--start D --end D] [--format text|json]   (the data-quality report)
     python -m kpi report [FILES…] [--orders F] [--traffic F] [--spend F] [--leads F] [--nps F]
         [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--compare previous|year|none]
         [--channel NAME]… [--device NAME]… [--source NAME]… [--campaign NAME]…
@@ -19,17 +20,21 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import NoReturn
 
 from kpi.engine import Report, compute
 from kpi.formats import format_delta, format_value
+from kpi.ingest.mapping import ColumnMapping
+from kpi.ingest.pipeline import Ingested, IngestOptions, ingest
+from kpi.ingest.quality import file_quality
 from kpi.issues import DataError
 from kpi.measures import Settings
 from kpi.periods import Period, default_period
-from kpi.readers import LoadedTable, combine, load_path
+from kpi.readers import recognise
 from kpi.registry import GROUP_LABELS, REGISTRY
 from kpi.safety import neutralize_cell
-from kpi.schema import TABLE_NAMES
+from kpi.schema import TABLE_NAMES, TableName
 from kpi.tables import Tables
 
 EXIT_BAD_INPUT = 2
@@ -75,9 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m kpi", description="Marketing and sales KPIs from canonical CSV/Parquet files.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     report = commands.add_parser("report", help="every KPI of the contract for a period and its comparison")
-    report.add_argument("files", nargs="*", help="files recognised by their header")
-    for table in TABLE_NAMES:
-        report.add_argument(f"--{table}", action="append", default=[], metavar="F", help=f"a file of the {table} table")
+    _input_arguments(report)
     report.add_argument("--start", type=_date, help="first day of the period (default: last full month in the data)")
     report.add_argument("--end", type=_date, help="last day of the period")
     report.add_argument("--compare", choices=("previous", "year", "none"), default="previous")
@@ -95,17 +98,80 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--ltv-months", type=_months, default=12, help="LTV horizon in months (default 12)")
     report.add_argument("--format", choices=("json", "table", "csv"), default="json")
+    check = commands.add_parser("check", help="the data-quality report of each file: read, kept, dropped and why")
+    _input_arguments(check)
+    check.add_argument("--start", type=_date, help="count rows outside this period (with --end)")
+    check.add_argument("--end", type=_date, help="last day of that period")
+    check.add_argument("--format", choices=("text", "json"), default="text")
     commands.add_parser("kpis", help="the KPI registry as a Markdown table (the README's)")
     return parser
 
 
-def _load(args: argparse.Namespace) -> list[LoadedTable]:
-    loaded = [load_path(path) for path in args.files]
+def _input_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("files", nargs="*", help="exports or canonical files, recognised by their header")
     for table in TABLE_NAMES:
-        loaded.extend(load_path(path, table) for path in getattr(args, table))
-    if not loaded:
-        raise DataError("input", "no files given: pass canonical CSV/Parquet files or --orders F, --traffic F, …")
-    return loaded
+        command.add_argument(
+            f"--{table}", action="append", default=[], metavar="F", help=f"a file that holds the {table} table"
+        )
+    command.add_argument(
+        "--mapping",
+        action="append",
+        default=[],
+        metavar="PROFILE.json",
+        help="a column-mapping profile saved in the app, for files no recogniser knows",
+    )
+    command.add_argument("--currency", metavar="CODE", help="keep only this currency where orders mix several")
+
+
+def _read(path: str) -> tuple[str, bytes]:
+    file = Path(path)
+    try:
+        return file.name, file.read_bytes()
+    except OSError as err:
+        raise DataError(path, f"cannot be read ({err.strerror or type(err).__name__})") from None
+
+
+def _ingest(args: argparse.Namespace) -> Ingested:
+    """Every file given, recognised (or mapped by a profile); a file that gives no table at all is
+    a :class:`DataError` naming it."""
+    files = [_read(path) for path in args.files]
+    forced: dict[str, TableName] = {}
+    for table in TABLE_NAMES:
+        for path in getattr(args, table):
+            files.append(_read(path))
+            forced[files[-1][0]] = table
+    if not files:
+        raise DataError("input", "no files given: pass exports or canonical files, or --orders F, --traffic F, …")
+    mappings = [ColumnMapping.from_json(_read(path)[1], path) for path in args.mapping]
+    result = ingest(files, mappings=mappings, options=IngestOptions(currency=args.currency), forced=forced)
+    for name, _ in files:
+        parts = [
+            item for item in result.results if item.source == name or item.source.startswith((f"{name}#", f"{name}/"))
+        ]
+        if parts and not any(item.status == "loaded" for item in parts):
+            problem = next((item for item in parts if item.status in ("failed", "unrecognised")), parts[0])
+            message = problem.message or "holds no table that maps to a KPI table"
+            if problem.status == "unrecognised" and problem.raw is not None:
+                try:
+                    recognise(problem.raw.columns, problem.source)
+                except DataError as err:
+                    message = f"{err.message}; map its columns in the app and pass the profile with --mapping"
+            raise DataError(problem.source, message)
+    return result
+
+
+def _warnings(result: Ingested) -> list[str]:
+    """One line per issue worth a look (stderr): every table's issues, skipped tables, overlaps."""
+    lines = []
+    for item in result.results:
+        if item.loaded is not None:
+            lines += [issue.line(item.source) for issue in item.loaded.issues]
+        elif item.status == "skipped":
+            lines.append(f"info: {item.source}: skipped: {item.message}")
+        else:
+            lines.append(f"warning: {item.source}: {item.message}")
+    lines += [issue.line(source) for source, issue in result.issues]
+    return lines
 
 
 def _period(args: argparse.Namespace, tables: Tables) -> Period:
@@ -201,6 +267,33 @@ def kpi_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _check(args: argparse.Namespace, result: Ingested) -> int:
+    """Print the data-quality report of every table; 2 when a file could not be used."""
+    period = Period(args.start, args.end) if args.start and args.end else None
+    overlaps = [(source, issue) for source, issue in result.issues]
+    reports = [
+        file_quality(item, period=period, extra=[issue for source, issue in overlaps if source == item.source])
+        for item in result.loaded()
+    ]
+    if args.format == "json":
+        payload = {
+            "files": [report.as_dict() for report in reports],
+            "not_loaded": [
+                {"source": item.source, "status": item.status, "reason": item.message}
+                for item in result.results
+                if item.loaded is None
+            ],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    else:
+        for report in reports:
+            sys.stdout.write("\n".join(report.lines()) + "\n")
+        for item in result.results:
+            if item.loaded is None:
+                sys.stdout.write(f"{item.source}: {item.status}: {item.message}\n")
+    return EXIT_BAD_INPUT if result.failures() else 0
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit status."""
     args = build_parser().parse_args(argv)
@@ -208,11 +301,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(kpi_markdown())
         return 0
     try:
-        loaded = _load(args)
-        for item in loaded:
-            for issue in item.issues:
-                print(issue.line(item.source), file=sys.stderr)
-        tables = combine(loaded)
+        result = _ingest(args)
+        for line in _warnings(result):
+            print(line, file=sys.stderr)
+        if args.command == "check":
+            return _check(args, result)
+        tables = result.tables
         filters = {name: getattr(args, f"filter_{name}") for name in FILTERS}
         for line in unmatched_filter_values(tables, filters):
             print(line, file=sys.stderr)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
+Effect = Literal["dropped", "changed", "note"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class Issue:
     hint: str | None = None
     rows: int = 0
     examples: tuple[str, ...] = field(default_factory=tuple)
+    effect: Effect = "note"
+    """What happened to the ``rows``: ``dropped`` (left out of the table), ``changed`` (kept with
+    a value emptied or corrected) or ``note`` (nothing lost)."""
 
     def line(self, source: str | None = None) -> str:
         """The issue on one line, as the CLI prints it: ``severity: [source: ]message (hint)``."""

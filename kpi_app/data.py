@@ -1,71 +1,103 @@
-"""The app's data source: the bundled demo data by default (uploads come in a later step).
+"""The app's data source: the bundled demo data, or the files this user uploaded.
 
-Each file is parsed once per **content**: the parse cache is keyed on the file's bytes (Streamlit
-hashes them), never on a file name, so two users' files of the same name never share a result.
-The prepared data set lives in the user's own ``st.session_state``.
+Uploads, confirmed column mappings and the chosen currency live in the user's own
+``st.session_state``; nothing is written to disk. Each file is parsed once per **content**: the
+parse cache is keyed on the file's bytes (with its name, mappings and currency), never on a file
+name alone, so two users' files of the same name never share a result.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from kpi.issues import DataError, Issue
-from kpi.readers import LoadedTable, combine, load_table
+from kpi.ingest.mapping import ColumnMapping
+from kpi.ingest.pipeline import IngestOptions, TableResult, assemble, ingest_file
+from kpi.ingest.validation import digest_of
+from kpi.issues import Issue
 from kpi.tables import Tables
 
 DEMO_DIR = Path(os.environ.get("KPI_DEMO_DIR") or Path(__file__).resolve().parents[1] / "data" / "demo")
 """The bundled demo data; ``KPI_DEMO_DIR`` points the app at another folder of canonical CSVs."""
 DEMO_NAME = "Demo shop: Brew & Co. (coffee gear, EUR)"
 DEMO_FILES = ("orders.csv", "traffic.csv", "spend.csv", "leads.csv", "nps.csv")
+UPLOADS_NAME = "Your uploads"
 
 
 @dataclass(frozen=True)
 class DataSet:
-    """What the app computes on: the prepared tables, the files they came from, and an id made of
-    the files' digests (the memo key of computed reports)."""
+    """What the app computes on: the prepared tables, the fate of every table found in the
+    files, the issues that span files, and an id (the memo key of computed reports)."""
 
     id: str
     name: str
     tables: Tables
-    files: tuple[LoadedTable, ...]
-    problems: tuple[tuple[str, Issue], ...] = ()
+    results: tuple[TableResult, ...] = ()
+    issues: tuple[tuple[str, Issue], ...] = ()
+    is_demo: bool = False
+
+    @property
+    def problems(self) -> tuple[tuple[str, Issue], ...]:
+        """Errors and warnings worth showing above the KPIs, naming the file of each."""
+        found: list[tuple[str, Issue]] = []
+        for result in self.results:
+            if result.status == "failed":
+                found.append((result.source, Issue("error", "unreadable", None, result.message or "could not be read")))
+            elif result.status == "unrecognised":
+                found.append(
+                    (
+                        result.source,
+                        Issue("warning", "unmapped", None, "not a known export: map its columns on the Data page"),
+                    )
+                )
+            elif result.loaded is not None:
+                found.extend((result.source, issue) for issue in result.loaded.issues if issue.severity != "info")
+        found.extend((source, issue) for source, issue in self.issues if issue.severity != "info")
+        return tuple(found)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def parse_content(content: bytes) -> tuple[LoadedTable | None, str | None]:
-    """One file's canonical table, cached on its bytes alone (the same content under two names is
-    parsed once; two files of one name never share a result). A bad file gives
-    ``(None, message)``, so its failure is cached too."""
-    try:
-        return load_table(content, "file"), None
-    except DataError as err:
-        return None, err.message
+def parse_upload(
+    content: bytes, name: str, mappings: tuple[str, ...] = (), currency: str | None = None
+) -> list[TableResult]:
+    """Every table of one file, cached on its bytes (and name, mappings, currency)."""
+    profiles = [ColumnMapping.from_json(text) for text in mappings]
+    return ingest_file(name, content, mappings=profiles, options=IngestOptions(currency=currency))
 
 
-def parse_file(content: bytes, name: str) -> tuple[LoadedTable | None, str | None]:
-    """:func:`parse_content`, with the file's own name on the result."""
-    loaded, failure = parse_content(content)
-    return (replace(loaded, source=name) if loaded else None), failure
-
-
-def build_dataset(name: str, files: list[tuple[str, bytes]]) -> DataSet:
-    """Parse files (cached per content) and prepare their data set."""
-    loaded: list[LoadedTable] = []
-    problems: list[tuple[str, Issue]] = []
+def build_dataset(
+    name: str,
+    files: list[tuple[str, bytes]],
+    *,
+    mappings: tuple[str, ...] = (),
+    currency: str | None = None,
+    is_demo: bool = False,
+) -> DataSet:
+    """Parse files (cached per content) and stack them into a data set; the same content
+    uploaded twice is read once."""
+    results: list[TableResult] = []
+    seen: dict[str, str] = {}
     for file_name, content in files:
-        result, failure = parse_file(content, file_name)
-        if result is None:
-            problems.append((file_name, Issue("error", "unreadable", None, failure or "could not be read")))
+        digest = digest_of(content)
+        if digest in seen:
+            results.append(TableResult(file_name, "skipped", message=f"the same content as {seen[digest]}: read once"))
             continue
-        loaded.append(result)
-        problems.extend((file_name, issue) for issue in result.issues if issue.severity != "info")
-    digest = hashlib.sha256("".join(sorted(item.digest for item in loaded)).encode()).hexdigest()[:16]
-    return DataSet(id=digest, name=name, tables=combine(loaded), files=tuple(loaded), problems=tuple(problems))
+        seen[digest] = file_name
+        results.extend(parse_upload(content, file_name, mappings, currency))
+    ingested = assemble(results)
+    identity = "|".join([*sorted(seen), *mappings, currency or ""])
+    return DataSet(
+        id=hashlib.sha256(identity.encode()).hexdigest()[:16],
+        name=name,
+        tables=ingested.tables,
+        results=ingested.results,
+        issues=ingested.issues,
+        is_demo=is_demo,
+    )
 
 
 def demo_files() -> list[tuple[str, bytes]]:
@@ -73,10 +105,65 @@ def demo_files() -> list[tuple[str, bytes]]:
     return [(name, (DEMO_DIR / name).read_bytes()) for name in DEMO_FILES if (DEMO_DIR / name).exists()]
 
 
+def uploads() -> list[tuple[str, bytes]]:
+    """This session's uploaded files, in upload order."""
+    return st.session_state.setdefault("uploads", [])
+
+
+def add_upload(name: str, content: bytes) -> bool:
+    """Keep an uploaded file in this session (once per content); True when it is new."""
+    files = uploads()
+    if any(digest_of(existing) == digest_of(content) for _, existing in files):
+        return False
+    files.append((name, content))
+    st.session_state["source"] = "uploads"
+    return True
+
+
+def mappings() -> list[str]:
+    """This session's confirmed column mappings, as JSON profiles."""
+    return st.session_state.setdefault("mappings", [])
+
+
+def add_mapping(mapping: ColumnMapping) -> None:
+    """Use a mapping from now on (replacing one made for the same header)."""
+    profiles = [
+        text for text in mappings() if ColumnMapping.from_json(text).header != mapping.header or not mapping.header
+    ]
+    profiles.append(mapping.to_json())
+    st.session_state["mappings"] = profiles
+
+
+def use_demo(*, demo: bool) -> None:
+    """Switch between the demo data and the uploads (the uploads are kept)."""
+    st.session_state["source"] = "demo" if demo else "uploads"
+
+
+def clear_uploads() -> None:
+    """Forget this session's uploads and mappings; back to the demo data."""
+    for key in ("uploads", "mappings", "currency"):
+        st.session_state.pop(key, None)
+    st.session_state["source"] = "demo"
+
+
 def current_dataset() -> DataSet:
-    """The session's data set, the demo data until the user loads their own."""
-    dataset = st.session_state.get("dataset")
-    if dataset is None:
-        dataset = build_dataset(DEMO_NAME, demo_files())
-        st.session_state["dataset"] = dataset
+    """The session's data set: the uploads when the user chose them, else the demo data. Rebuilt
+    only when the files, mappings or currency change."""
+    files = uploads()
+    on_uploads = st.session_state.get("source") == "uploads" and bool(files)
+    currency = st.session_state.get("currency")
+    key = (
+        ("uploads", tuple(digest_of(content) for _, content in files), tuple(mappings()), currency)
+        if on_uploads
+        else ("demo",)
+    )
+    cached = st.session_state.get("dataset")
+    if cached is not None and st.session_state.get("dataset_key") == key:
+        return cached
+    if on_uploads:
+        dataset = build_dataset(UPLOADS_NAME, files, mappings=tuple(mappings()), currency=currency)
+    else:
+        dataset = build_dataset(DEMO_NAME, demo_files(), is_demo=True)
+    st.session_state["dataset"] = dataset
+    st.session_state["dataset_key"] = key
     return dataset

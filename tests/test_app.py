@@ -9,7 +9,7 @@ from kpi import REGISTRY
 from kpi.periods import PRESET_LABELS
 from kpi.registry import GROUP_LABELS, kpis_in_group
 
-PAGES = ("pages/overview.py", "pages/definitions.py")
+PAGES = ("pages/overview.py", "pages/data.py", "pages/definitions.py")
 
 
 def _metrics(app) -> dict:
@@ -90,11 +90,11 @@ def test_gross_margin_setting_changes_romi_and_ltv(app_test):
 
 
 def test_the_parse_cache_is_keyed_on_content_never_on_the_file_name():
-    from kpi_app.data import parse_file
+    from kpi_app.data import parse_upload
 
-    first, _ = parse_file(b"date,sessions\n2024-11-03,5\n", "traffic.csv")
-    second, _ = parse_file(b"date,sessions\n2024-11-03,7\n", "traffic.csv")
-    renamed, _ = parse_file(b"date,sessions\n2024-11-03,5\n", "other.csv")
+    first = parse_upload(b"date,sessions\n2024-11-03,5\n", "traffic.csv")[0].loaded
+    second = parse_upload(b"date,sessions\n2024-11-03,7\n", "traffic.csv")[0].loaded
+    renamed = parse_upload(b"date,sessions\n2024-11-03,5\n", "other.csv")[0].loaded
     assert first.frame["sessions"].to_list() == [5]
     assert second.frame["sessions"].to_list() == [7]
     assert (renamed.source, renamed.digest) == ("other.csv", first.digest)

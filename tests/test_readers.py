@@ -201,7 +201,7 @@ def test_iso_dates_are_never_read_day_first():
 def test_unparseable_values_are_a_warning_with_examples_naming_the_line():
     data = ORDERS + (
         b"A1,c1,2024-11-03,abc\n"  # line 2
-        b"A2,c2,03/11/2024,5\n"  # line 3
+        b"A2,c2,2024-13-11,5\n"  # line 3: no 13th month
         b"A3,c3,2024-11-03,1\n"  # line 4: good
         b"A4,c4,2024-02-30,x\n"  # line 5: impossible date and a bad number
         b"A5,c5,2024-11-03,y\n"
@@ -218,16 +218,24 @@ def test_unparseable_values_are_a_warning_with_examples_naming_the_line():
     assert revenue.examples == ("line 2: 'abc'", "line 5: 'x'", "line 6: 'y'", "line 7: 'z'", "line 8: 'w'")
     ordered_at = _issue(loaded, "unparseable_value", "ordered_at")
     assert (ordered_at.severity, ordered_at.rows) == ("warning", 2)
-    assert ordered_at.examples == ("line 3: '03/11/2024'", "line 5: '2024-02-30'")
+    assert ordered_at.examples == ("line 3: '2024-13-11'", "line 5: '2024-02-30'")
+
+
+def test_a_slashed_date_is_read_and_its_ambiguous_order_flagged():
+    loaded = load_table(ORDERS + b"A1,c1,2024-11-03,1\nA2,c2,03/11/2024,5\n", "orders.csv")
+    assert loaded.frame["order_id"].to_list() == ["A1", "A2"]
+    assert _issue(loaded, "ambiguous_dates", "ordered_at").severity == "warning"
 
 
 def test_an_unparseable_optional_value_is_left_empty_and_the_row_kept():
-    loaded = load_table(ORDERS.rstrip(b"\n") + b",refunded\nA1,c1,2024-11-03,10,n/a\n", "orders.csv")
-    assert loaded.frame["refunded"].to_list() == [None]
-    assert loaded.rows_kept == 1
+    loaded = load_table(
+        ORDERS.rstrip(b"\n") + b",refunded\nA1,c1,2024-11-03,10,abc\nA2,c2,2024-11-03,10,n/a\n", "orders.csv"
+    )
+    assert loaded.frame["refunded"].to_list() == [None, None]
+    assert loaded.rows_kept == 2
     issue = _issue(loaded, "unparseable_value", "refunded")
     assert issue.message.endswith("values left empty")
-    assert issue.examples == ("line 2: 'n/a'",)
+    assert issue.examples == ("line 2: 'abc'",)  # 'n/a' is a missing marker, not a bad value
 
 
 def test_an_empty_required_value_drops_the_row_with_a_warning():
@@ -240,7 +248,8 @@ def test_an_empty_required_value_drops_the_row_with_a_warning():
 def test_non_finite_numbers_are_not_values():
     loaded = load_table(b"date,spend\n2024-11-03,inf\n2024-11-04,NaN\n2024-11-05,1e3\n", "s.csv")
     assert _rows(loaded) == [{"date": date(2024, 11, 5), "spend": 1000.0}]
-    assert _issue(loaded, "unparseable_value", "spend").rows == 2
+    assert _issue(loaded, "unparseable_value", "spend").examples == ("line 2: 'inf'",)
+    assert _issue(loaded, "empty_required", "spend").examples == ("line 3: 'NaN'",)  # NaN marks a missing value
 
 
 # --- loading: files that cannot be used ---------------------------------------------------------
@@ -265,9 +274,9 @@ def test_an_unrecognised_file_suggests_the_closest_column():
         (b"date,sessions\r\n", "the file has a header but no data rows"),
         (bytes(range(256)) * 4, "binary file"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary file"),
-        (b"PK\x03\x04\x14\x00\x06\x00", "Excel and zip files are not read yet"),
-        (ORDERS + b"A1,c1,2024-11-03,3\nA2,c2,2024-11-03,4,5,6\n", "could not be read as a table"),
-        (b'date,sessions,channel\n2024-11-03,5,"unterminated\n', "could not be read as a table"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "the zip file is empty or damaged"),
+        (ORDERS + b"A1,c1,2024-11-03,3\nA2,c2,2024-11-03,4,5,6\n", "line 3 has 6 fields, the header has 4"),
+        (b'date,sessions,channel\n2024-11-03,5,"unterminated\n', "never closed"),
     ],
     ids=["empty", "blank", "header-only", "header-only-crlf", "binary", "png", "zip", "ragged", "open-quote"],
 )
