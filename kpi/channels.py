@@ -207,9 +207,11 @@ def normalize_channel(value: str | None) -> str | None:
 def derive_channels(frame: nw.DataFrame) -> nw.DataFrame:
     """Fill ``channel`` from (source, medium, campaign) where it is empty; normalise given labels.
 
-    ``channel = normalize_channel(channel) if set else channel_for(source, medium, campaign)``;
-    a row of a table with source/medium columns but neither value is Direct (GA4 rule 1). A frame
-    with neither a channel nor a source/medium column is returned unchanged.
+    ``channel = normalize_channel(channel) if set else channel_for(source, medium, campaign)``.
+    A row with neither a source nor a medium keeps an empty channel (shown as "(not set)"): in an
+    export, empty cells mean the origin is unknown, not that the visit was direct — GA4 itself
+    writes ``(direct) / (none)`` for direct traffic. A frame with neither a channel nor a
+    source/medium column is returned unchanged.
     """
     columns = frame.columns
     has_origin = "source" in columns or "medium" in columns
@@ -224,7 +226,7 @@ def derive_channels(frame: nw.DataFrame) -> nw.DataFrame:
     for row in combos.iter_rows(named=True):
         value = {name: (None if row[f"_key_{name}"] == _NULL else row[f"_key_{name}"]) for name in keys}
         given = normalize_channel(value.get("channel"))
-        if given is None and has_origin:
+        if given is None and (value.get("source") or value.get("medium")):
             given = channel_for(value.get("source"), value.get("medium"), value.get("campaign")).channel
         resolved.append(given)
     lookup = combos.with_columns(

@@ -131,9 +131,9 @@ def _read(path: str) -> tuple[str, bytes]:
         raise DataError(path, f"cannot be read ({err.strerror or type(err).__name__})") from None
 
 
-def _ingest(args: argparse.Namespace) -> Ingested:
-    """Every file given, recognised (or mapped by a profile); a file that gives no table at all is
-    a :class:`DataError` naming it."""
+def _ingest(args: argparse.Namespace, *, strict: bool = True) -> Ingested:
+    """Every file given, recognised (or mapped by a profile); with ``strict``, a file that gives no
+    table at all is a :class:`DataError` naming it."""
     files = [_read(path) for path in args.files]
     forced: dict[str, TableName] = {}
     for table in TABLE_NAMES:
@@ -144,7 +144,7 @@ def _ingest(args: argparse.Namespace) -> Ingested:
         raise DataError("input", "no files given: pass exports or canonical files, or --orders F, --traffic F, …")
     mappings = [ColumnMapping.from_json(_read(path)[1], path) for path in args.mapping]
     result = ingest(files, mappings=mappings, options=IngestOptions(currency=args.currency), forced=forced)
-    for name, _ in files:
+    for name, _ in files if strict else ():
         parts = [
             item for item in result.results if item.source == name or item.source.startswith((f"{name}#", f"{name}/"))
         ]
@@ -301,7 +301,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(kpi_markdown())
         return 0
     try:
-        result = _ingest(args)
+        result = _ingest(args, strict=args.command != "check")
         for line in _warnings(result):
             print(line, file=sys.stderr)
         if args.command == "check":

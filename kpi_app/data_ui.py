@@ -122,7 +122,10 @@ def table_previews(dataset: DataSet) -> None:
         frame = dataset.tables.get(name)
         assert frame is not None
         with tab:
-            st.dataframe(frame.to_native().head(200), hide_index=True, width="stretch")
+            shown = [column for column in SCHEMAS[name].names if column in frame.columns]
+            st.dataframe(frame.select(shown).to_native().head(200), hide_index=True, width="stretch")
+            if len(frame) > 200:
+                st.caption(f"The first 200 of {len(frame):,} rows.")
 
 
 def _column_choice(

@@ -52,7 +52,7 @@ with left:
         except DataError as err:
             st.error(ui.md_escape(str(err)), icon=":material/error:")
 with right:
-    if data.uploads() and st.button("Remove all uploads", icon=":material/delete:"):
+    if data.uploads() and st.button("Remove all uploads", icon=":material/delete:", key="remove_uploads"):
         data.clear_uploads()
         st.rerun()
 

@@ -148,3 +148,27 @@ def test_definitions_page_lists_every_kpi(page):
     expect(page.get_by_role("heading", name="KPI definitions")).to_be_visible()
     page.wait_for_selector(IDLE)
     _shot(page, "definitions")
+
+
+def test_an_upload_through_the_file_chooser_changes_the_kpis(page, tmp_path):
+    from playwright.sync_api import expect
+
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,customer_id,ordered_at,revenue\nA1,c1,2026-11-20 10:00:00,120.50\nA2,c2,2026-11-21 11:00:00,79.50\n"
+    )
+    page.get_by_test_id("stSidebarNav").get_by_text("Data").click()
+    chooser = page.get_by_test_id("stFileUploaderDropzoneInput").first
+    chooser.wait_for(state="attached")
+    with page.expect_response(lambda response: "/_stcore/upload_file/" in response.url) as answer:
+        chooser.set_input_files(str(orders))
+    assert answer.value.status == 204
+    expect(page.get_by_text("orders.csv").first).to_be_visible()
+    page.wait_for_selector(IDLE)
+    _shot(page, "data-after-upload")
+    page.get_by_test_id("stSidebarNav").get_by_text("Overview").click()
+    orders_card = page.get_by_test_id("stMetric").filter(has_text="Orders").first
+    expect(orders_card.get_by_test_id("stMetricValue")).to_have_text("2")
+    expect(
+        page.get_by_test_id("stMetric").filter(has_text="Net revenue").first.get_by_test_id("stMetricValue")
+    ).to_have_text("200.00")

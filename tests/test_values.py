@@ -131,6 +131,37 @@ def test_null_cells_and_names_pass_through():
     assert parsed.failed.to_list() == [False, False, True]
 
 
+def test_empty_columns():
+    for series in (pl.Series([], dtype=pl.String), pl.Series([None, None], dtype=pl.String), pl.Series([None, None])):
+        numbers, dates = parse_numbers(series), parse_datetimes(series)
+        assert numbers.values.dtype == pl.Float64
+        assert dates.values.dtype == pl.Datetime("us")
+        assert numbers.failed.dtype == dates.failed.dtype == pl.Boolean
+        assert not numbers.failed.any()
+        assert not dates.failed.any()
+        assert sniff_kind(series) == "empty"
+
+
+def test_plain_columns_read_like_any_other():
+    plain = parse_numbers(pl.Series(["12", "-3.5", None, "--", "1.234"]))
+    assert plain.values.to_list() == [12.0, -3.5, None, None, 1.234]
+    assert not plain.failed.any()
+    assert (plain.decimal, plain.currency, plain.percent) == (".", None, False)
+    assert parse_numbers(pl.Series(["12", "3,5"])).values.to_list() == [12.0, 3.5]
+    assert parse_numbers(pl.Series(["12", "3.5"]), decimal=",").failed.to_list() == [False, True]
+
+
+def test_repeated_values_are_read_once_and_weighted_by_their_count():
+    cells = ["1,234", "12,5", f"-1{NBSP}234,50 zł", "abc", None, "--"]
+    once, many = parse_numbers(pl.Series(cells)), parse_numbers(pl.Series(cells * 10))
+    assert many.values.to_list() == once.values.to_list() * 10
+    assert many.failed.to_list() == once.failed.to_list() * 10
+    # six cells vote for a decimal comma, three for a dot: rows count, not distinct values
+    votes = parse_numbers(pl.Series(["1,5"] * 6 + ["2.5", "3.5", "4.5"]))
+    assert votes.decimal == ","
+    assert votes.values.to_list() == [1.5] * 6 + [None] * 3
+
+
 def test_numeric_columns_pass_through():
     parsed = parse_numbers(pl.Series([1, 2, None]))
     assert parsed.values.to_list() == [1.0, 2.0, None]
@@ -572,7 +603,7 @@ STYLES = {
     "fr": lambda whole, fraction: f"{grouped(whole, NNBSP)},{fraction}",
     "ch": lambda whole, fraction: f"{grouped(whole, chr(39))}.{fraction}",
 }
-CURRENCIES = ["", "$", "€", "zł", "PLN", "CHF"]
+CURRENCIES = {"": None, "$": "USD", "€": "EUR", "zł": "PLN", "PLN": "PLN", "CHF": "CHF"}
 
 
 @PROPERTY
@@ -580,7 +611,7 @@ CURRENCIES = ["", "$", "€", "zł", "PLN", "CHF"]
     amounts=st.lists(st.integers(-(10**11) + 1, 10**11 - 1), min_size=2, max_size=8),
     digits=st.sampled_from([1, 2]),
     style=st.sampled_from(sorted(STYLES)),
-    currency=st.sampled_from(CURRENCIES),
+    currency=st.sampled_from(sorted(CURRENCIES)),
     before=st.booleans(),
 )
 def test_numbers_round_trip_in_every_locale_style(amounts, digits, style, currency, before):
@@ -598,6 +629,7 @@ def test_numbers_round_trip_in_every_locale_style(amounts, digits, style, curren
 
     parsed = parse_numbers(pl.Series([text(amount) for amount in amounts]))
     assert not parsed.failed.any()
+    assert parsed.currency == CURRENCIES[currency]
     for value, amount in zip(parsed.values.to_list(), amounts, strict=True):
         assert math.isclose(value, amount / scale, rel_tol=0, abs_tol=1e-9)
 
@@ -619,17 +651,33 @@ def test_parse_datetimes_never_raises(cells, order, excel_serial):
     sniff_kind(pl.Series(cells, dtype=pl.String))
 
 
-FORMATS = {
-    "%Y-%m-%d %H:%M:%S": lambda moment: moment,
-    "%Y-%m-%dT%H:%M:%S": lambda moment: moment,
-    "%d.%m.%Y %H:%M": lambda moment: moment.replace(second=0),
-    "%m/%d/%Y": lambda moment: moment.replace(hour=0, minute=0, second=0),
-    "%d/%m/%Y %H:%M": lambda moment: moment.replace(second=0),
-    "%b %d, %Y %I:%M %p": lambda moment: moment.replace(second=0),
+@PROPERTY
+@given(st.lists(st.sampled_from([*(text for text, _ in NUMBERS), *MISSING, *UNPARSEABLE]), min_size=1, max_size=8))
+def test_numbers_read_the_same_however_often_they_repeat(cells):
+    once, thrice = parse_numbers(pl.Series(cells)), parse_numbers(pl.Series(cells * 3))
+    assert thrice.values.to_list() == once.values.to_list() * 3
+    assert (thrice.decimal, thrice.currency, thrice.percent) == (once.decimal, once.currency, once.percent)
+
+
+@PROPERTY
+@given(st.lists(st.sampled_from([*(text for text, _ in DATES), *BAD_DATES, *MISSING]), min_size=1, max_size=8))
+def test_datetimes_read_the_same_however_often_they_repeat(cells):
+    # 20 copies put a fixed layout on the fast path; one copy may not
+    once, often = parse_datetimes(pl.Series(cells)), parse_datetimes(pl.Series(cells * 20))
+    assert often.values.to_list() == once.values.to_list() * 20
+    assert (often.order, often.ambiguous, often.has_time) == (once.order, once.ambiguous, once.has_time)
+
+
+FORMATS = {  # strftime format → what of a moment it keeps
+    "%Y-%m-%d %H:%M:%S": lambda moment: moment.replace(microsecond=0),
+    "%Y-%m-%dT%H:%M:%S": lambda moment: moment.replace(microsecond=0),
+    "%Y-%m-%d %H:%M:%S.%f": lambda moment: moment,
+    "%d.%m.%Y %H:%M": lambda moment: moment.replace(second=0, microsecond=0),
+    "%m/%d/%Y": lambda moment: moment.replace(hour=0, minute=0, second=0, microsecond=0),
+    "%d/%m/%Y %H:%M": lambda moment: moment.replace(second=0, microsecond=0),
+    "%b %d, %Y %I:%M %p": lambda moment: moment.replace(second=0, microsecond=0),
 }
-MOMENTS = st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2099, 12, 31)).map(
-    lambda moment: moment.replace(microsecond=0)
-)
+MOMENTS = st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2099, 12, 31))
 
 
 @PROPERTY

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any, cast
 
 import polars as pl
@@ -507,27 +508,50 @@ class Suggestion:
     why: str
 
 
+@cache
+def _synonyms(canonical: str) -> tuple[str, ...]:
+    return (normalise_name(canonical), *SYNONYMS.get(canonical, ()))
+
+
+@lru_cache(maxsize=65536)
 def _name_score(canonical: str, header: str) -> tuple[float, str]:
+    """How surely a header names a canonical column: 1.0 a usual name, 0.75 contains one, 0.6
+    spelt like one (similarity ≥ 0.8), else 0."""
     name = normalise_name(header)
     words = set(name.split())
-    own = normalise_name(canonical)
-    synonyms = (own, *SYNONYMS.get(canonical, ()))
+    synonyms = _synonyms(canonical)
     if name in synonyms:
         return 1.0, f"'{header}' is a usual name for {canonical}"
     for synonym in synonyms:
         if len(synonym) > 3 and (synonym in name or (set(synonym.split()) <= words and " " in synonym)):
             return 0.75, f"'{header}' contains '{synonym}'"
-    best = max(difflib.SequenceMatcher(None, name, synonym).ratio() for synonym in synonyms)
-    if best >= 0.8:
-        return 0.6, f"'{header}' is spelt like {canonical}"
+    for synonym in synonyms:
+        matcher = difflib.SequenceMatcher(None, name, synonym)
+        if matcher.real_quick_ratio() >= 0.8 and matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8:
+            return 0.6, f"'{header}' is spelt like {canonical}"
     return 0.0, ""
+
+
+def column_kinds(raw: RawTable, sample: int = 200) -> dict[str, str]:
+    """What each column's values look like (dates, money, ids…), from its first non-empty values;
+    a column with no digit at all is text without trying the date and number readers."""
+    kinds: dict[str, str] = {}
+    for name in raw.columns:
+        values = raw.frame.get_column(name).cast(pl.String).drop_nulls().head(sample)
+        if values.len() == 0:
+            kinds[name] = "empty"
+        elif not values.str.contains(r"\d").any():
+            kinds[name] = "boolean" if sniff_kind(values) == "boolean" else "text"
+        else:
+            kinds[name] = sniff_kind(values)
+    return kinds
 
 
 def _fits(kind: str, dtype: str) -> bool:
     return kind == "empty" or kind in _KIND_FITS[dtype]
 
 
-def suggest(raw: RawTable, table: TableName) -> dict[str, Suggestion]:
+def suggest(raw: RawTable, table: TableName, kinds: Mapping[str, str] | None = None) -> dict[str, Suggestion]:
     """For each canonical column of ``table``, the most likely file column (each file column used
     once), by name first and by the values' kind second.
 
@@ -537,7 +561,7 @@ def suggest(raw: RawTable, table: TableName) -> dict[str, Suggestion]:
     {'order_id': 'Nr zamówienia', 'customer_id': 'Klient', 'ordered_at': 'Data', 'revenue': 'Wartość'}
     """
     schema = SCHEMAS[table]
-    kinds = {name: sniff_kind(raw.frame.get_column(name).cast(pl.String)) for name in raw.columns}
+    kinds = kinds if kinds is not None else column_kinds(raw)
     candidates: list[tuple[float, int, str, str, str]] = []
     for order, column in enumerate(schema.columns):
         for header in raw.columns:
@@ -555,15 +579,32 @@ def suggest(raw: RawTable, table: TableName) -> dict[str, Suggestion]:
             continue
         chosen[canonical] = Suggestion(header, round(score, 2), why)
         used.add(header)
+    _suggest_the_date(schema.columns, kinds, chosen, used)
     return {column.name: chosen[column.name] for column in schema.columns if column.name in chosen}
+
+
+def _suggest_the_date(
+    columns: Sequence[Any], kinds: dict[str, str], chosen: dict[str, Suggestion], used: set[str]
+) -> None:
+    """A required date column with no name match takes the one remaining column of dates."""
+    dated = [header for header, kind in kinds.items() if kind in ("date", "datetime") and header not in used]
+    wanted = [
+        column.name
+        for column in columns
+        if column.required and column.dtype in ("date", "datetime") and column.name not in chosen
+    ]
+    if len(dated) == 1 and len(wanted) == 1:
+        chosen[wanted[0]] = Suggestion(dated[0], 0.5, f"'{dated[0]}' is the only column of dates")
+        used.add(dated[0])
 
 
 def guess_table(raw: RawTable) -> TableName | None:
     """The canonical table a raw table most likely holds: the one whose required columns all get a
     confident suggestion, most optional columns breaking ties; ``None`` when no table fits."""
     best: tuple[float, TableName] | None = None
+    kinds = column_kinds(raw)
     for table in TABLE_NAMES:
-        found = suggest(raw, table)
+        found = suggest(raw, table, kinds)
         required = [column.name for column in SCHEMAS[table].columns if column.required and not column.nullable]
         if not all(name in found and found[name].score >= 0.5 for name in required):
             continue
@@ -600,9 +641,17 @@ class ColumnMapping:
             if name not in schema.names
         ]
         missing = [
-            name for name in schema.required if name not in self.columns and name not in self.constants and name != key
+            column.name
+            for column in schema.columns
+            if column.required
+            and not column.nullable
+            and column.name not in self.columns
+            and column.name not in self.constants
+            and column.name != key
         ]
         found += [f"required column {name!r} is not mapped" for name in missing]
+        if schema.key and schema.key in self.constants:
+            found.append(f"{schema.key} cannot be one value for every row: map a column or number the rows")
         used = list(self.columns.values())
         found += [f"file column {name!r} is mapped twice" for name in sorted({n for n in used if used.count(n) > 1})]
         return found
@@ -664,12 +713,18 @@ class ColumnMapping:
             constants=constants,
             parse=ParseOptions(decimal=cast(Decimal | None, decimal), date_order=cast(DateOrder | None, order)),
             header=tuple(header),
-            row_numbers_as_ids=bool(data.get("row_numbers_as_ids", False)),
+            row_numbers_as_ids=_flag(data.get("row_numbers_as_ids", False), source),
         )
         problems = mapping.problems()
         if problems:
             raise DataError(source, f"is not a usable mapping: {problems[0]}")
         return mapping
+
+
+def _flag(value: Any, source: str) -> bool:
+    if not isinstance(value, bool):
+        raise DataError(source, f"row_numbers_as_ids must be true or false, not {value!r}")
+    return value
 
 
 def _is_str_map(value: Any) -> bool:
@@ -704,6 +759,7 @@ def apply_mapping(raw: RawTable, mapping: ColumnMapping) -> Converted:
     key = SCHEMAS[mapping.table].key
     if mapping.row_numbers_as_ids and key and key not in mapping.columns:
         stem = re.sub(r"\W+", "-", str(raw.meta.get("file_name", raw.source))).strip("-")
+        stem = f"{stem}-{content_tag(raw.frame)}"
         frame = frame.with_row_index(key, offset=1).with_columns(
             pl.format("{}-{}", pl.lit(stem), pl.col(key)).alias(key)
         )
@@ -715,6 +771,17 @@ def apply_mapping(raw: RawTable, mapping: ColumnMapping) -> Converted:
                 f"the file has no {key}: each row is one {mapping.table[:-1]}, numbered {stem}-1, {stem}-2, …",
             )
         )
+    for column in SCHEMAS[mapping.table].columns:
+        if column.required and column.nullable and column.name not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(column.name))
+            issues.append(
+                Issue(
+                    "info",
+                    "no_customer",
+                    column.name,
+                    f"the file has no {column.name}: every row counts as its own customer (a guest)",
+                )
+            )
     return Converted(
         source=raw.source,
         table=mapping.table,
@@ -725,6 +792,13 @@ def apply_mapping(raw: RawTable, mapping: ColumnMapping) -> Converted:
         parse=mapping.parse,
         first_line=raw.header_line + 1,
     )
+
+
+def content_tag(frame: pl.DataFrame) -> str:
+    """Six hex digits that tell two files' rows apart (numbered ids of two same-named files differ)."""
+    if frame.height == 0:
+        return "000000"
+    return f"{int(frame.hash_rows(seed=7).sum()) % 16**6:06x}"
 
 
 def unmapped_columns(raw: RawTable, mapping: ColumnMapping) -> Sequence[str]:

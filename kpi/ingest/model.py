@@ -86,6 +86,9 @@ class Converted:
     issues: tuple[Issue, ...] = ()
     parse: ParseOptions = field(default_factory=ParseOptions)
     update_only: bool = False
+    currency: str | None = None
+    """The currency the export states outside its cells (Meta's ``Amount spent (USD)`` header, a
+    ``Currency code`` column of a table that has none in the contract)."""
     first_line: int | None = None
     """The file line of the first row when rows map one to one to lines (examples then cite
     lines), else ``None`` (examples cite row numbers)."""

@@ -105,11 +105,13 @@ def _typed(converted: Converted, options: IngestOptions) -> LoadedTable:
         parse=converted.parse,
         currency=options.currency,
         first_line=converted.first_line,
+        required=(SCHEMAS[converted.table].key,) if converted.update_only and SCHEMAS[converted.table].key else None,
     )
     return replace(
         loaded,
         issues=(*converted.issues, *loaded.issues),
         recogniser=converted.recogniser,
+        currency=loaded.currency or converted.currency,
         rows_read=converted.rows_in,
         update_only=converted.update_only,
     )
@@ -294,23 +296,60 @@ def _stack_aggregated(parts: list[LoadedTable], table: TableName) -> tuple[pl.Da
                     ),
                 )
             )
+    issues.extend(_detail_mismatches(parts, table))
     return stacked.filter(pl.col("_file") == latest).drop("_file"), issues
 
 
+def _detail_mismatches(parts: list[LoadedTable], table: TableName) -> list[tuple[str, Issue]]:
+    """Files of one table covering the same dates at different detail (by channel vs by channel
+    and device) cannot be told apart from new data: both are counted, and the user is told."""
+    date_column = SCHEMAS[table].date_column
+    shapes = []
+    for part in parts:
+        dims = tuple(name for name in DIMENSIONS if name in part.frame.columns)
+        dates = part.frame.get_column(date_column)
+        shapes.append((dims, dates.min(), dates.max()))
+    found = []
+    for later in range(1, len(parts)):
+        for earlier in range(later):
+            (dims_a, start_a, end_a), (dims_b, start_b, end_b) = shapes[earlier], shapes[later]
+            if (
+                dims_a != dims_b
+                and start_a is not None
+                and start_b is not None
+                and start_b <= end_a
+                and start_a <= end_b
+            ):
+                found.append(
+                    (
+                        parts[later].source,
+                        Issue(
+                            "warning",
+                            "overlap_detail",
+                            None,
+                            f"covers dates that {parts[earlier].source} also covers, broken down by "
+                            f"{', '.join(dims_b) or 'nothing'} instead of {', '.join(dims_a) or 'nothing'}: both are "
+                            "counted; if they hold the same activity, load only one of them",
+                        ),
+                    )
+                )
+    return found
+
+
 def _apply_updates(frame: pl.DataFrame, updates: list[LoadedTable], table: TableName) -> pl.DataFrame:
-    """Rows that only complete others (same key): their non-empty values fill the columns."""
+    """Rows that only complete others (same key): their non-empty values fill the columns, adding
+    the columns the table lacked; keys the table does not hold add nothing."""
     key = SCHEMAS[table].key
     assert key is not None
     for update in updates:
         extra = update.frame.unique(subset=[key], keep="last")
+        renamed = extra.rename({name: f"{name}__update" for name in extra.columns if name != key})
+        joined = frame.join(renamed, on=key, how="left")
         columns = [name for name in extra.columns if name != key]
-        joined = frame.join(extra, on=key, how="left", suffix="__update")
         frame = joined.with_columns(
-            pl.coalesce(f"{name}__update", name).alias(name)
-            if name in frame.columns
-            else pl.col(f"{name}__update").alias(name)
+            (pl.coalesce(f"{name}__update", name) if name in frame.columns else pl.col(f"{name}__update")).alias(name)
             for name in columns
-        ).drop([f"{name}__update" for name in columns if f"{name}__update" in joined.columns])
+        ).drop([f"{name}__update" for name in columns])
     return frame
 
 

@@ -53,13 +53,13 @@ class FileQuality:
 
     def summary(self) -> str:
         """``orders.csv: Shopify orders export → orders; 1,057 rows read, 1,050 kept; 2024-11-01 – 2026-11-22; EUR``."""
-        text = f"{self.source}: {self.recogniser} → {self.table}; {self.rows_read:,} rows read, {self.rows_kept:,} kept"
+        text = f"{self.source}: {self.recogniser} → {self.table}; {_rows(self.rows_read)} read, {self.rows_kept:,} kept"
         if self.first_day and self.last_day:
             text += f"; {self.first_day} – {self.last_day}"
         if self.currency:
             text += f"; {self.currency}"
         if self.outside_period:
-            text += f"; {self.outside_period:,} rows outside the period"
+            text += f"; {_rows(self.outside_period)} outside the period"
         return text
 
     def lines(self) -> list[str]:
@@ -68,7 +68,7 @@ class FileQuality:
         out += [f"  dropped: {issue.line()}" for issue in self.dropped]
         out += [f"  changed: {issue.line()}" for issue in self.changed]
         out += [f"  note: {issue.line()}" for issue in self.notes]
-        out += [f"  channel {line.channel}: {line.rows:,} rows ({line.how})" for line in self.channels]
+        out += [f"  channel {line.channel}: {_rows(line.rows)} ({line.how})" for line in self.channels]
         return out
 
     def as_dict(self) -> dict[str, Any]:
@@ -103,6 +103,10 @@ class FileQuality:
         }
 
 
+def _rows(count: int) -> str:
+    return f"{count:,} row" if count == 1 else f"{count:,} rows"
+
+
 def _day(value: date | datetime | None) -> date | None:
     return value.date() if isinstance(value, datetime) else value
 
@@ -122,12 +126,18 @@ def channel_lines(frame: pl.DataFrame) -> tuple[ChannelLine, ...]:
     if origin and rest.height:
         combos = rest.group_by(origin).len().sort("len", descending=True)
         for row in combos.iter_rows(named=True):
+            if not (row.get("source") or row.get("medium")):
+                lines.append(ChannelLine("(not set)", row["len"], "no channel, source or medium in the row"))
+                continue
             match = channel_for(row.get("source"), row.get("medium"), row.get("campaign"))
             lines.append(ChannelLine(match.channel, row["len"], match.reason))
     elif rest.height and "channel" in frame.columns:
         lines.append(ChannelLine("(not set)", rest.height, "no channel, source or medium in the row"))
-    lines.sort(key=lambda line: line.rows, reverse=True)
-    return tuple(lines[:MAX_CHANNEL_LINES])
+    merged: dict[tuple[str, str], int] = {}
+    for line in lines:
+        merged[(line.channel, line.how)] = merged.get((line.channel, line.how), 0) + line.rows
+    ordered = sorted(merged.items(), key=lambda item: item[1], reverse=True)
+    return tuple(ChannelLine(channel, rows, how) for (channel, how), rows in ordered[:MAX_CHANNEL_LINES])
 
 
 def file_quality(loaded: LoadedTable, *, period: Period | None = None, extra: Sequence[Issue] = ()) -> FileQuality:
@@ -147,7 +157,7 @@ def file_quality(loaded: LoadedTable, *, period: Period | None = None, extra: Se
         recogniser=loaded.recogniser or f"canonical {loaded.table}",
         table=loaded.table,
         rows_read=loaded.rows_read,
-        rows_kept=loaded.rows_kept,
+        rows_kept=loaded.rows_kept - sum(issue.rows for issue in extra if issue.effect == "dropped"),
         dropped=tuple(issue for issue in issues if issue.effect == "dropped"),
         changed=tuple(issue for issue in issues if issue.effect == "changed"),
         notes=tuple(issue for issue in issues if issue.effect == "note"),

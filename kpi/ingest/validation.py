@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -29,6 +29,97 @@ MAX_EXACT_INTEGER = 2**53
 DROP = "_drop"
 """A column a recogniser may add: the reason to leave a row out ("test order"), null to keep it."""
 MONEY_COLUMNS = ("revenue", "refunded", "spend", "deal_value", "discount", "tax", "shipping")
+STATUS_WORDS: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "paid",
+            "completed",
+            "complete",
+            "fulfilled",
+            "processing",
+            "shipped",
+            "delivered",
+            "closed",
+            "succeeded",
+            "success",
+            "partially_refunded",
+            "partially refunded",
+            "authorized",
+            "captured",
+            "zrealizowane",
+            "zrealizowano",
+            "oplacone",
+            "opłacone",
+            "wyslane",
+            "wysłane",
+            "dostarczone",
+            "zakonczone",
+            "zakończone",
+            "pagado",
+            "completado",
+            "enviado",
+            "entregado",
+            "paye",
+            "payé",
+            "payée",
+            "terminee",
+            "terminée",
+            "expediee",
+            "expédiée",
+            "livree",
+            "livrée",
+            "bezahlt",
+            "abgeschlossen",
+            "versendet",
+            "geliefert",
+            "erledigt",
+        ),
+        "paid",
+    ),
+    **dict.fromkeys(
+        (
+            "refunded",
+            "returned",
+            "zwrocone",
+            "zwrócone",
+            "zwrot",
+            "reembolsado",
+            "devuelto",
+            "rembourse",
+            "remboursé",
+            "remboursée",
+            "erstattet",
+            "ruckerstattet",
+            "rückerstattet",
+            "zuruckerstattet",
+            "zurückerstattet",
+        ),
+        "refunded",
+    ),
+    **dict.fromkeys(
+        (
+            "cancelled",
+            "canceled",
+            "voided",
+            "void",
+            "anulowane",
+            "anulowano",
+            "anulowana",
+            "cancelado",
+            "cancelada",
+            "anulado",
+            "annule",
+            "annulé",
+            "annulée",
+            "storniert",
+            "abgebrochen",
+            "annulliert",
+        ),
+        "cancelled",
+    ),
+}
+"""Order statuses of shops and of five languages, as the contract's ``paid``, ``refunded`` or
+``cancelled``."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +176,7 @@ def _examples(frame: pl.DataFrame, mask: pl.Series, column: str, first_line: int
     where = "line" if first_line is not None else "row"
     rows = frame.with_row_index("_at", offset=first_line if first_line is not None else 1).filter(mask)
     return tuple(
-        f"{where} {at}: {value!r}"
+        f"{where} {at}: {'(empty)' if value is None else repr(value)}"
         for at, value in zip(rows["_at"].head(MAX_EXAMPLES), rows[column].head(MAX_EXAMPLES), strict=True)
     )
 
@@ -96,6 +187,7 @@ class _Typed:
     failed: pl.Series
     note: Issue | None = None
     currency: str | None = None
+    currencies: tuple[str, ...] = ()
 
 
 def _type_column(series: pl.Series, dtype: str, parse: ParseOptions) -> _Typed:
@@ -113,7 +205,7 @@ def _type_column(series: pl.Series, dtype: str, parse: ParseOptions) -> _Typed:
             whole = (values == values.round(0)) & (values.abs() <= MAX_EXACT_INTEGER)
             failed = failed | (values.is_not_null() & ~whole.fill_null(value=True))
             values = values.set(~whole.fill_null(value=True), None).cast(pl.Int64)
-        return _Typed(values.rename(name), failed, currency=numbers.currency)
+        return _Typed(values.rename(name), failed, currency=numbers.currency, currencies=numbers.currencies)
     dates = parse_datetimes(series, order=parse.date_order)
     note = None
     if dates.ambiguous:
@@ -162,11 +254,13 @@ def validate(
     *,
     currency: str | None = None,
     first_line: int | None = 2,
+    required: Sequence[str] | None = None,
 ) -> Validation:
     """Check and type a frame as the canonical ``table``, collecting **every** problem instead
     of stopping at the first (see the module docstring). ``currency`` keeps only that currency's
     rows where orders mix several; ``first_line`` is the file line of the first row (examples
-    then say "line N"; ``None`` says "row N").
+    then say "line N"; ``None`` says "row N"); ``required`` narrows the required columns (rows
+    that only complete others need only their key).
 
     >>> raw = pl.DataFrame({"Order ID": ["A1"], "ordered_at": ["2024-11-03"], "revenue": ["x"]})
     >>> [issue.line() for issue in validate(raw, "orders").issues if issue.severity == "error"]
@@ -190,7 +284,8 @@ def validate(
                 hint=f"{table} columns are: {', '.join(schema.names)}",
             )
         )
-    missing = [name for name in schema.required if name not in known]
+    must_have = tuple(required) if required is not None else schema.required
+    missing = [name for name in must_have if name not in known]
     for name in missing:
         closest = did_you_mean(name, [column for column in raw.columns if snake(column) not in known])
         issues.append(
@@ -202,8 +297,10 @@ def validate(
                 hint=f"did you mean {closest!r}?" if closest else None,
             )
         )
-    typed, found_currency = _typed_frame(frame.select(known), schema, parse, issues, first_line)
-    if not missing:
+    typed, found_currency = _typed_frame(
+        frame.select(known), schema, parse, issues, first_line=first_line, must_have=must_have
+    )
+    if not missing and required is None:
         typed, found_currency = _table_checks(typed, table, issues, currency, found_currency)
     return Validation(frame=typed, issues=tuple(issues), rows_read=rows_read, currency=found_currency)
 
@@ -230,7 +327,13 @@ def _drop_flagged(frame: pl.DataFrame, issues: list[Issue], first_line: int | No
 
 
 def _typed_frame(
-    frame: pl.DataFrame, schema: TableSchema, parse: ParseOptions, issues: list[Issue], first_line: int | None
+    frame: pl.DataFrame,
+    schema: TableSchema,
+    parse: ParseOptions,
+    issues: list[Issue],
+    *,
+    first_line: int | None,
+    must_have: Sequence[str],
 ) -> tuple[pl.DataFrame, str | None]:
     columns: dict[str, pl.Series] = {}
     drop = pl.Series([False] * frame.height, dtype=pl.Boolean)
@@ -241,11 +344,12 @@ def _typed_frame(
         columns[name] = typed.values
         if typed.note:
             issues.append(typed.note)
-        if typed.currency and name in MONEY_COLUMNS:
-            currencies.add(typed.currency)
+        if name in MONEY_COLUMNS:
+            currencies.update(typed.currencies or ((typed.currency,) if typed.currency else ()))
+        needed = name in must_have and not declared.nullable
         count = int(typed.failed.sum())
         if count:
-            required = not declared.nullable
+            required = needed
             issues.append(
                 Issue(
                     "warning",
@@ -258,7 +362,7 @@ def _typed_frame(
                     effect="dropped" if required else "changed",
                 )
             )
-        if not declared.nullable:
+        if needed:
             empty = typed.values.is_null() & ~typed.failed
             if int(empty.sum()):
                 issues.append(
@@ -274,6 +378,17 @@ def _typed_frame(
                 )
             drop = drop | typed.values.is_null()
     typed_frame = pl.DataFrame(columns, height=frame.height).filter(~drop) if columns else frame
+    if len(currencies) > 1 and "currency" not in frame.columns:
+        issues.append(
+            Issue(
+                "error",
+                "mixed_currencies",
+                None,
+                f"the amounts mix currencies ({', '.join(sorted(currencies))}): totals would add different money",
+                hint="load one currency per file",
+                examples=tuple(sorted(currencies)),
+            )
+        )
     return typed_frame, (currencies.pop() if len(currencies) == 1 else None)
 
 
@@ -318,7 +433,8 @@ def _order_checks(
     frame: pl.DataFrame, issues: list[Issue], keep_currency: str | None, found_currency: str | None
 ) -> tuple[pl.DataFrame, str | None]:
     if "status" in frame.columns:
-        status = frame["status"].str.to_lowercase()
+        frame = _normalise_statuses(frame, issues)
+        status = frame["status"]
         odd = status.is_not_null() & ~status.is_in(ORDER_STATUSES)
         if int(odd.sum()):
             values = sorted(set(frame.filter(odd)["status"].to_list()))[:MAX_EXAMPLES]
@@ -380,6 +496,36 @@ def _order_checks(
     return frame, None
 
 
+def _normalise_statuses(frame: pl.DataFrame, issues: list[Issue]) -> pl.DataFrame:
+    """Statuses written another way (``completed``, ``anulowane``, ``storniert``) as the contract's,
+    with one note listing what was read as what."""
+    lowered = frame["status"].str.strip_chars().str.to_lowercase()
+    mapped = lowered.replace_strict(STATUS_WORDS, default=lowered, return_dtype=pl.String)
+    changed = (lowered != mapped).fill_null(value=False) | (frame["status"] != lowered).fill_null(value=False)
+    renamed = sorted(
+        {
+            f"{a} → {b}"
+            for a, b in zip(
+                frame["status"].filter(changed & (lowered != mapped)),
+                mapped.filter(changed & (lowered != mapped)),
+                strict=True,
+            )
+        }
+    )
+    if renamed:
+        issues.append(
+            Issue(
+                "info",
+                "statuses_read",
+                "status",
+                f"order statuses read as: {', '.join(renamed[:8])}",
+                rows=int((lowered != mapped).fill_null(value=False).sum()),
+                effect="changed",
+            )
+        )
+    return frame.with_columns(mapped.alias("status"))
+
+
 def to_canonical(
     raw: pl.DataFrame,
     table: TableName,
@@ -388,10 +534,11 @@ def to_canonical(
     parse: ParseOptions | None = None,
     currency: str | None = None,
     first_line: int | None = 2,
+    required: Sequence[str] | None = None,
 ) -> LoadedTable:
     """:func:`validate`, then a :class:`DataError` naming every error when the table cannot be
     used as it is (missing required columns, mixed currencies)."""
-    checked = validate(raw, table, parse, currency=currency, first_line=first_line)
+    checked = validate(raw, table, parse, currency=currency, first_line=first_line, required=required)
     errors = [issue for issue in checked.issues if issue.severity == "error"]
     if errors:
         message = "; ".join(issue.message + (f" ({issue.hint})" if issue.hint else "") for issue in errors)

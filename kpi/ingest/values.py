@@ -9,10 +9,11 @@ ambiguous **per column** (the decimal mark, the order of day and month), so that
 decides alone, and every cell that cannot be read is *reported* (``failed``), never silently null.
 
 How it stays fast without a Python loop over rows: numbers are checked by one regular expression
-(run as a DFA, no capture groups) and taken apart with ``strip_chars``; datetimes take a fast path
+(run as a DFA, no capture groups) and taken apart with ``strip_chars``, plain columns are simply
+cast, and a column of repeated values is read once per distinct value; datetimes take a fast path
 for the column's dominant fixed layout (checked by a regular expression, parsed by polars), and
 only the other cells' *distinct* values go through the general parser (one regular expression with
-capture groups), joined back.
+capture groups), joined back. About 1 s per million cells of ``1 234,56 zł`` on two cores.
 """
 
 from __future__ import annotations
@@ -158,6 +159,7 @@ def _number_pattern() -> str:
 
 
 _NUMBER = _number_pattern()
+_SAMPLE = 20_000  # the first cells, to tell a column of repeated values from one of distinct values
 _SHARE = r"([0-9])\s*\(\s*[-+]?[0-9.,]+\s*%\s*\)$"  # Mailchimp's "9 (0.5%)": the count, not the share
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZłŁčČ"
 _LEAD = f"{_LETTERS}{_SYMBOL_CHARS}{_MINUS}+(<>≤≥={_SPACES}"
@@ -183,6 +185,7 @@ class NumberParse:
     ``decimal`` is the decimal mark used. ``currency`` is the ISO 4217 code when the cells that
     carry a currency (symbol or code) all carry the same one, else None. ``percent`` is True when
     cells carried a ``%`` sign; the values are then fractions (``12,5%`` → 0.125).
+    ``currencies`` lists every currency the cells name (several: the column mixes money).
     """
 
     values: pl.Series
@@ -190,6 +193,7 @@ class NumberParse:
     decimal: Decimal
     currency: str | None
     percent: bool
+    currencies: tuple[str, ...] = ()
 
 
 def _with_votes(frame: pl.DataFrame) -> pl.DataFrame:
@@ -226,8 +230,8 @@ def _with_votes(frame: pl.DataFrame) -> pl.DataFrame:
 def _split_numbers(text: pl.Series) -> pl.DataFrame:
     """The cleaned text of each cell, whether it has the shape of a number (``ok``), its digits
     (``body``) and what surrounds them (``prefix``, ``suffix``)."""
-    frame = text.to_frame("text")
-    text = pl.col("text")
+    frame = text.to_frame("text").with_columns(pl.col("text").alias("cell"))  # "text" stays as it came
+    text = pl.col("cell")
     if frame.select(text.str.contains("%)", literal=True).any()).item():
         frame = frame.with_columns(text.str.replace(_SHARE, "${1}"))
     if frame.select(text.str.contains(r"^[kK][rR]\.").any()).item():
@@ -237,15 +241,19 @@ def _split_numbers(text: pl.Series) -> pl.DataFrame:
         text.str.strip_chars_start(_LEAD).alias("lead"),
     ).with_columns(pl.col("lead").str.strip_chars_end(_TRAIL).alias("body"))
     length, lead, body = text.str.len_chars(), pl.col("lead").str.len_chars(), pl.col("body").str.len_chars()
-    frame = frame.with_columns(
+    return frame.with_columns(
         text.str.head(length - lead).alias("prefix"),
         pl.col("lead").str.tail(lead - body).alias("suffix"),
     ).drop("lead")
 
 
 def _decide_decimal(frame: pl.DataFrame) -> Decimal:
+    """The mark most cells vote for (each row weighted by ``weight``, the cells it stands for)."""
+    vote, weight = pl.col("vote"), pl.col("weight").cast(pl.Int64)
     comma, dot = (
-        _with_votes(frame).select((pl.col("vote") == ",").sum(), (pl.col("vote") == ".").sum().alias("dot")).row(0)
+        _with_votes(frame)
+        .select(weight.filter(vote == ",").sum().alias("comma"), weight.filter(vote == ".").sum().alias("dot"))
+        .row(0)
     )
     return "," if comma > dot else "."
 
@@ -265,11 +273,12 @@ def infer_decimal(series: pl.Series) -> Decimal:
     """
     if series.dtype.is_numeric():
         return "."
-    return _decide_decimal(_split_numbers(_cleaned(series)))
+    frame = _split_numbers(_cleaned(series)).with_columns(pl.lit(1, dtype=pl.UInt32).alias("weight"))
+    return _decide_decimal(frame)
 
 
-def _currency_of(affixes: list[str]) -> str | None:
-    """The one ISO code that the currency marks around the numbers name, or None."""
+def _currencies_of(affixes: list[str]) -> set[str | None]:
+    """The ISO codes the currency marks around the numbers name (None for an unknown mark)."""
     codes: set[str | None] = set()
     for affix in affixes:
         token = re.sub(f"[^{_LETTERS}{_SYMBOL_CHARS}]", "", affix)
@@ -277,6 +286,12 @@ def _currency_of(affixes: list[str]) -> str | None:
             continue
         upper = token.upper()
         codes.add(upper if upper in _CODES else _SYMBOLS.get(token.lower()))
+    return codes
+
+
+def _currency_of(affixes: list[str]) -> str | None:
+    """The one ISO code that the currency marks around the numbers name, or None."""
+    codes = _currencies_of(affixes)
     return codes.pop() if len(codes) == 1 else None
 
 
@@ -297,9 +312,17 @@ def _parse_numbers(series: pl.Series, decimal: Decimal | None) -> _Numbers:
     if decimal != "," and text.str.contains(r"^-?[0-9]+(?:\.[0-9]+)?$").fill_null(value=True).all():
         # plain numbers (GA4, Google Ads "Cost"): polars reads them as they are
         values = text.cast(pl.Float64, strict=False).alias(series.name)
-        parse = NumberParse(values, pl.Series(series.name, [False] * len(text)), ".", None, percent=False)
+        parse = NumberParse(
+            values, pl.Series(series.name, [False] * len(text), dtype=pl.Boolean), ".", None, percent=False
+        )
         return _Numbers(parse, currency_marked=False, whole=bool((values.drop_nulls() % 1 == 0).all()))
-    frame = _split_numbers(text)
+    sample = text.head(_SAMPLE)
+    repeated = sample.n_unique() * 2 <= sample.len()  # read each distinct value once, then join back
+    if repeated:
+        counts = text.value_counts(name="weight")
+        frame = _split_numbers(counts["text"]).with_columns(counts["weight"])
+    else:
+        frame = _split_numbers(text).with_columns(pl.lit(1, dtype=pl.UInt32).alias("weight"))
     mark: Decimal = decimal if decimal is not None else _decide_decimal(frame)
     body = pl.col("body")
     groups = [sep for sep in _SEPARATORS if sep != mark]
@@ -322,11 +345,15 @@ def _parse_numbers(series: pl.Series, decimal: Decimal | None) -> _Numbers:
     else:
         number = pl.col("digits").cast(pl.Float64, strict=False)
     frame = frame.with_columns(number.alias("number"))
-    number = pl.col("number")
+    number, value = pl.col("number"), pl.col("value")
     signed = pl.when(pl.col("negative")).then(-number).otherwise(number)
     frame = frame.with_columns(pl.when(pl.col("ok") & number.is_finite()).then(signed).alias("value"))
-    parsed = frame.filter(pl.col("value").is_not_null())
-    affixes = parsed.select(pl.concat_str("prefix", "suffix").unique())["prefix"].to_list()
+    affixes, whole = frame.select(
+        pl.concat_str("prefix", "suffix").filter(value.is_not_null()).unique().implode(),
+        ((value % 1 == 0) | value.is_null()).all(),
+    ).row(0)
+    if repeated:
+        frame = text.to_frame().join(frame.select("text", "value"), on="text", how="left", maintain_order="left")
     return _Numbers(
         NumberParse(
             frame["value"].alias(series.name),
@@ -334,9 +361,10 @@ def _parse_numbers(series: pl.Series, decimal: Decimal | None) -> _Numbers:
             mark,
             _currency_of(affixes),
             percent=percent,
+            currencies=tuple(sorted(code for code in _currencies_of(affixes) if code)),
         ),
         currency_marked=any(re.search(f"[{_LETTERS}{_SYMBOL_CHARS}]", affix) for affix in affixes),
-        whole=bool((parsed["value"] % 1 == 0).all()),
+        whole=bool(whole),
     )
 
 
@@ -592,8 +620,14 @@ def _layouts(day_month: DateOrder, *, ymd: bool) -> list[tuple[_Layout, re.Patte
         s = re.escape(sep)
         iso = rf"[0-9]{{4}}{s}[0-9]{{2}}{s}[0-9]{{2}}"
         layouts.append(_Layout(rf"^{iso}$", f"%Y{sep}%m{sep}%d", None, has_time=False, two_digit_year=False))
+        clocks = (
+            (_HM, "%H:%M", 16),
+            (_HMS, "%H:%M:%S", 19),
+            (rf"{_HMS}\.[0-9]{{3}}", "%H:%M:%S%.3f", 23),  # JavaScript's toISOString()
+            (rf"{_HMS}\.[0-9]{{6}}", "%H:%M:%S%.6f", 26),  # Python's isoformat()
+        )
         for t in (" ", "T"):
-            for clock, fmt, width in ((_HM, "%H:%M", 16), (_HMS, "%H:%M:%S", 19)):
+            for clock, fmt, width in clocks:
                 guard = rf"^{iso}{t}{clock.replace('{1,2}', '{2}')}{_ZONE}$"
                 layouts.append(_Layout(guard, f"%Y{sep}%m{sep}%d{t}{fmt}", width, has_time=True, two_digit_year=False))
         for year, year_fmt in (("[0-9]{4}", "%Y"), ("[0-9]{2}", "%y")):

@@ -1,9 +1,13 @@
 """Recognisers of known exports, tried in order; the first whose ``detect`` says yes converts the
-raw table. Each module holds one family of exports (see its docstring for the exact headers)."""
+raw table. The canonical headers come first, then each tool's exports (see the modules), then
+headers whose names are all usual names of one table's columns in English, Polish, Spanish,
+French or German."""
 
 from __future__ import annotations
 
 from kpi.ingest.model import Recogniser
+from kpi.ingest.recognisers import marketing
 from kpi.ingest.recognisers.canonical import Canonical
+from kpi.ingest.recognisers.synonyms import UsualNames
 
-RECOGNISERS: tuple[Recogniser, ...] = (Canonical(),)
+RECOGNISERS: tuple[Recogniser, ...] = (Canonical(), *marketing.RECOGNISERS, UsualNames())

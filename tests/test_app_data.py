@@ -1,0 +1,122 @@
+"""AppTest of the Data page: uploads replace the demo data, unknown files are mapped once, bad
+files give a clear message, and the user can go back to the demo data."""
+
+from __future__ import annotations
+
+import json
+
+from kpi.ingest.mapping import ColumnMapping
+
+ORDERS = (
+    b"order_id,customer_id,ordered_at,revenue,status\n"
+    b"A1,c1,2026-11-01 10:00:00,100,paid\n"
+    b"A2,c2,2026-11-02 11:00:00,50,paid\n"
+    b"A3,c1,2026-11-03 12:00:00,25,cancelled\n"
+)
+UNKNOWN = b"Ticket;When;Amount;Buyer\nT-1;2026-11-01;10,50;x@example.com\nT-2;2026-11-02;4,50;\n"
+
+
+def _data_page(app_test):
+    app = app_test().run()
+    app.switch_page("pages/data.py").run()
+    return app
+
+
+def _upload(app, name: str, content: bytes):
+    uploader = next(widget for widget in app.get("file_uploader") if widget.key.startswith("uploader_"))
+    uploader.upload(name, content, "text/csv").run()
+    return app
+
+
+def _metric(app, label: str) -> str:
+    return next(metric.value for metric in app.metric if metric.label == label)
+
+
+def test_the_data_page_opens_on_the_demo_data(app_test):
+    app = _data_page(app_test)
+    assert not app.exception
+    assert app.session_state["dataset"].is_demo
+    assert any("bundled demo data" in info.value for info in app.info)
+
+
+def test_an_upload_replaces_the_demo_data_on_every_page(app_test):
+    app = _upload(_data_page(app_test), "orders.csv", ORDERS)
+    assert not app.exception
+    dataset = app.session_state["dataset"]
+    assert not dataset.is_demo
+    assert [(result.source, result.status) for result in dataset.results] == [("orders.csv", "loaded")]
+    app.selectbox(key="period_preset").set_value("all_data").run()
+    app.switch_page("pages/overview.py").run()
+    assert not app.exception
+    assert _metric(app, "Orders") == "2"  # A3 is cancelled
+    assert _metric(app, "Sales") == "150.00"
+    assert "no traffic data" in next(m.delta for m in app.metric if m.label == "Sessions")
+
+
+def test_an_unknown_file_is_mapped_once_and_then_loads(app_test):
+    app = _upload(_data_page(app_test), "tickets.csv", UNKNOWN)
+    assert app.session_state["dataset"].results[0].status == "unrecognised"
+    assert app.selectbox(key="map0_table").value == "orders"
+    assert app.selectbox(key="map0_orders_ordered_at").value == "When"
+    app.selectbox(key="map0_orders_order_id").set_value("Ticket")
+    app.selectbox(key="map0_orders_revenue").set_value("Amount")
+    app.selectbox(key="map0_orders_customer_id").set_value("Buyer")
+    app.selectbox(key="map0_decimal").set_value(",").run()
+    assert not app.exception
+    app.button(key="map0_use").click().run()
+    assert not app.exception
+    result = app.session_state["dataset"].results[0]
+    assert (result.status, result.recogniser) == ("loaded", "mapping 'tickets.csv'")
+    assert result.loaded.frame["revenue"].to_list() == [10.5, 4.5]
+    profile = ColumnMapping.from_json(app.session_state["mappings"][0])
+    assert profile.columns["order_id"] == "Ticket"
+
+
+def test_a_saved_profile_maps_the_next_upload(app_test):
+    mapping = ColumnMapping(
+        name="tickets",
+        table="orders",
+        header=("Ticket", "When", "Amount", "Buyer"),
+        columns={"order_id": "Ticket", "ordered_at": "When", "revenue": "Amount", "customer_id": "Buyer"},
+    )
+    app = _data_page(app_test)
+    profile = next(widget for widget in app.get("file_uploader") if widget.key.startswith("profile_"))
+    profile.upload("tickets.mapping.json", mapping.to_json().encode(), "application/json").run()
+    app = _upload(app, "tickets.csv", UNKNOWN)
+    result = app.session_state["dataset"].results[0]
+    assert (result.status, result.recogniser) == ("loaded", "mapping 'tickets'")
+
+
+def test_a_broken_profile_says_why(app_test):
+    app = _data_page(app_test)
+    profile = next(widget for widget in app.get("file_uploader") if widget.key.startswith("profile_"))
+    profile.upload("bad.json", json.dumps({"format": "something else"}).encode(), "application/json").run()
+    assert not app.exception
+    assert any("not a KPI Explorer mapping profile" in error.value for error in app.error)
+
+
+def test_a_bad_file_gives_a_clear_message_and_no_traceback(app_test):
+    app = _upload(_data_page(app_test), "broken.csv", b"\x00\x01\x02\x03" * 300)
+    assert not app.exception
+    result = app.session_state["dataset"].results[0]
+    assert result.status == "failed"
+    assert "binary" in result.message
+    app.switch_page("pages/overview.py").run()
+    assert not app.exception
+    assert any("broken.csv" in error.value.replace("\\", "") for error in app.error)
+
+
+def test_back_to_the_demo_data_and_remove_all_uploads(app_test):
+    app = _upload(_data_page(app_test), "orders.csv", ORDERS)
+    source = app.get("button_group")[0]
+    assert (source.key, source.value) == ("data_source_choice", "uploads")
+    source.set_value("demo").run()
+    assert not app.exception
+    assert app.session_state["dataset"].is_demo
+    assert len(app.session_state["uploads"]) == 1  # kept for switching back
+    app.get("button_group")[0].set_value("uploads").run()
+    assert not app.session_state["dataset"].is_demo
+    app.button(key="remove_uploads").click().run()
+    assert not app.exception
+    assert app.session_state["dataset"].is_demo
+    assert app.session_state["uploads"] == []
