@@ -6,8 +6,8 @@ French or German."""
 from __future__ import annotations
 
 from kpi.ingest.model import Recogniser
-from kpi.ingest.recognisers import marketing
+from kpi.ingest.recognisers import commerce, marketing
 from kpi.ingest.recognisers.canonical import Canonical
 from kpi.ingest.recognisers.synonyms import UsualNames
 
-RECOGNISERS: tuple[Recogniser, ...] = (Canonical(), *marketing.RECOGNISERS, UsualNames())
+RECOGNISERS: tuple[Recogniser, ...] = (Canonical(), *commerce.RECOGNISERS, *marketing.RECOGNISERS, UsualNames())
