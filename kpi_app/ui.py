@@ -23,6 +23,16 @@ from kpi_app.state import FILTER_DIMENSIONS, View
 
 CARDS_PER_ROW = 4
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+UNLOCKS: dict[str, str] = {
+    "traffic": "Upload a GA4, Shopify sessions or Search Console export (or a canonical traffic table) on the "
+    "Data page",
+    "sales": "Upload a Shopify, WooCommerce or Stripe export (or a canonical orders table) on the Data page",
+    "leads": "Upload a HubSpot, Zoho or other CRM export (or a canonical leads table) on the Data page",
+    "advertising": "Upload a Google Ads, Meta Ads or Mailchimp export (or a canonical spend table) on the Data page",
+    "customers": "Upload orders with customer ids on the Data page",
+    "satisfaction": "Upload survey answers (a canonical nps table: responded_at, score) on the Data page",
+}
+"""Which export unlocks each group of KPIs, said when the whole group is unavailable."""
 DELTA_WORDS = {"previous": "vs previous period", "year": "vs last year", "none": ""}
 
 
@@ -45,12 +55,13 @@ def is_no_change(delta: str | None) -> bool:
     return delta is not None and delta[:1] not in "+-"
 
 
-def _no_delta_text(item: KpiValue) -> str:
-    """Why a card has no change to show: the comparison is unavailable, or was 0."""
+def _no_delta(item: KpiValue) -> tuple[str, str | None]:
+    """The short pill and, where it needs one, the reason, when a card has no change to show: the
+    comparison is unavailable, or was 0."""
     if item.compare is None:
         reason = (item.compare_note or "unavailable").replace(" in period", " in the comparison period")
-        return f"no comparison: {reason}"
-    return "up from 0" if (item.value or 0) > 0 else "down from 0" if (item.value or 0) < 0 else "no change"
+        return "no comparison", f"Comparison: {reason}"
+    return ("up from 0" if (item.value or 0) > 0 else "down from 0" if (item.value or 0) < 0 else "no change"), None
 
 
 def _sparkline(series: Sequence[float | None]) -> list[float] | None:
@@ -66,14 +77,13 @@ def kpi_card(item: KpiValue, *, view: View, currency: str | None, series: Sequen
     tooltip = help_text(kpi, margin_set=view.settings.margin is not None)
     with st.container(border=True, height="stretch"):
         if item.value is None:
-            st.metric(
-                kpi.label, None, delta=item.note or "unavailable", delta_color="off", delta_arrow="off", help=tooltip
-            )
+            st.metric(kpi.label, None, delta="unavailable", delta_color="off", delta_arrow="off", help=tooltip)
+            st.caption(md_escape(item.note or "unavailable"))
             return
         delta = format_delta(item.value, item.compare, kpi.format)
-        description = DELTA_WORDS[view.comparison]
+        description, why_no_delta = DELTA_WORDS[view.comparison], None
         if view.comparison != "none" and delta is None:
-            delta = _no_delta_text(item)
+            delta, why_no_delta = _no_delta(item)
             color, arrow, description = "off", "off", ""
         elif is_no_change(delta):
             color, arrow = "off", "off"
@@ -90,8 +100,9 @@ def kpi_card(item: KpiValue, *, view: View, currency: str | None, series: Sequen
             chart_data=_sparkline(series) if kpi.daily_series else None,
             chart_type="line",
         )
-        if item.note:
-            st.caption(item.note)
+        for note in (item.note, why_no_delta):
+            if note:
+                st.caption(md_escape(note))
 
 
 def kpi_sections(report: Report, daily: Breakdown, view: View) -> None:
@@ -100,6 +111,13 @@ def kpi_sections(report: Report, daily: Breakdown, view: View) -> None:
     for group, label in GROUP_LABELS.items():
         st.subheader(label, divider="gray")
         members = kpis_in_group(group)
+        reasons = {report[kpi.id].note for kpi in members if report[kpi.id].value is None}
+        if all(report[kpi.id].value is None for kpi in members) and len(reasons) == 1:
+            reason = next(iter(reasons)) or "unavailable"
+            missing_table = reason.startswith("no ") and reason.endswith(" data")
+            hint = UNLOCKS[group] if missing_table else "Clear the filter that this data cannot answer"
+            st.info(md_escape(f"{label}: {reason}. {hint}."), icon=":material/info:")
+            continue
         for start in range(0, len(members), CARDS_PER_ROW):
             columns = st.columns(CARDS_PER_ROW)
             for column, kpi in zip(columns, members[start : start + CARDS_PER_ROW], strict=False):

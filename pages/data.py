@@ -27,9 +27,10 @@ counter = st.session_state.setdefault("uploader_round", 0)
 files = st.file_uploader(
     "Drop your exports here: Shopify, WooCommerce, GA4, Google Ads, Meta Ads, Search Console, HubSpot, Stripe, "
     "Mailchimp, Online Retail, Olist, or any CSV / Excel / Parquet / zip",
-    type=UPLOAD_TYPES,
     accept_multiple_files=True,
     key=f"uploader_{counter}",
+    help="Any file is accepted and checked on the server, so an unsupported one gets a message saying why "
+    f"(formats read: {', '.join(UPLOAD_TYPES)}).",
 )
 if files:
     added = [upload.name for upload in files if data.add_upload(upload.name, upload.getvalue())]
@@ -41,9 +42,7 @@ if st.session_state.pop("just_added", None):
 
 left, right = st.columns([3, 1])
 with left:
-    profile = st.file_uploader(
-        "Load a column-mapping profile (.json) saved earlier", type=["json"], key=f"profile_{counter}"
-    )
+    profile = st.file_uploader("Load a column-mapping profile (.json) saved earlier", key=f"profile_{counter}")
     if profile is not None:
         try:
             data.add_mapping(ColumnMapping.from_json(profile.getvalue(), profile.name))

@@ -70,3 +70,22 @@ def app_test(monkeypatch):
         return AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
 
     return make
+
+
+def card_notes(app) -> dict[str, list[str]]:
+    """Each KPI card's captions (why it is unavailable, comparison notes), by the card's label,
+    markdown escapes removed."""
+    notes: dict[str, list[str]] = {}
+
+    def walk(node) -> None:
+        children = list(getattr(node, "children", {}).values())
+        metrics = [child for child in children if type(child).__name__ == "Metric"]
+        if metrics:
+            captions = [child.value.replace("\\", "") for child in children if type(child).__name__ == "Caption"]
+            for metric in metrics:
+                notes[metric.label] = captions
+        for child in children:
+            walk(child)
+
+    walk(app.main)
+    return notes

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from kpi.ingest.mapping import ColumnMapping
+from tests.conftest import ROOT, card_notes
 
 ORDERS = (
     b"order_id,customer_id,ordered_at,revenue,status\n"
@@ -50,7 +53,8 @@ def test_an_upload_replaces_the_demo_data_on_every_page(app_test):
     assert not app.exception
     assert _metric(app, "Orders") == "2"  # A3 is cancelled
     assert _metric(app, "Sales") == "150.00"
-    assert "no traffic data" in next(m.delta for m in app.metric if m.label == "Sessions")
+    assert "Sessions" not in card_notes(app)  # the whole traffic group is one message
+    assert any("Traffic: no traffic data" in info.value.replace("\\", "") for info in app.info)
 
 
 def test_an_unknown_file_is_mapped_once_and_then_loads(app_test):
@@ -120,3 +124,38 @@ def test_back_to_the_demo_data_and_remove_all_uploads(app_test):
     assert not app.exception
     assert app.session_state["dataset"].is_demo
     assert app.session_state["uploads"] == []
+
+
+BAD = sorted((ROOT / "tests" / "fixtures" / "bad").iterdir())
+
+
+@pytest.mark.parametrize("path", BAD, ids=[path.name for path in BAD])
+def test_every_bad_file_gives_a_message_on_the_data_page(app_test, path):
+    app = _upload(_data_page(app_test), path.name, path.read_bytes())
+    assert not app.exception
+    results = app.session_state["dataset"].results
+    assert results, "the upload is listed"
+    for result in results:
+        assert result.status in ("loaded", "failed", "skipped", "unrecognised")
+        if result.status in ("failed", "skipped"):
+            assert result.message
+            assert "\n" not in result.message
+            assert "Traceback" not in result.message
+    app.switch_page("pages/overview.py").run()
+    assert not app.exception
+
+
+def test_a_zip_bomb_and_a_huge_cell_are_refused_with_a_message(app_test):
+    import io
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("orders.csv", b"0" * 150_000_000)
+    app = _upload(_data_page(app_test), "bomb.zip", bomb.getvalue())
+    app = _upload(app, "cell.csv", b"date,sessions,campaign\n2024-01-01,5," + b"x" * 2_000_000 + b"\n")
+    assert not app.exception
+    messages = {result.source: result.message for result in app.session_state["dataset"].results}
+    assert "bomb.zip" in messages
+    assert "cell.csv" in messages
+    assert all(message and "\n" not in message for message in messages.values())
