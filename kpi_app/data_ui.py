@@ -133,7 +133,7 @@ def _column_choice(
 ) -> str | None:
     column = SCHEMAS[table].column(canonical)
     options = [NOT_MAPPED, *raw.columns]
-    label = f"{canonical}{' *' if column.required else ''}"
+    label = f"{canonical}{' *' if column.required and not column.nullable else ''}"
     help_text = f"{column.meaning}." + (f" Suggested because {why}." if why else "")
     picked = st.selectbox(
         label,

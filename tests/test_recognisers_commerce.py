@@ -9,7 +9,6 @@ exist (skipped otherwise) and must give the published figures (see ../shared/dat
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -825,12 +824,11 @@ def test_real_woocommerce_metorik_orders():
 
 def test_real_online_retail_invoices():
     path = real("uci-online-retail", "online_retail.csv.gz")
-    started = time.perf_counter()
     ingested = ingest_paths(path)
-    elapsed = time.perf_counter() - started
     (result,) = ingested.results
     assert result.recogniser == "UCI Online Retail invoice lines"
-    assert elapsed < 20, f"Online Retail took {elapsed:.1f} s"
+    (raw,) = read_tables(path.read_bytes(), path.name)
+    assert raw.frame["CustomerID"].drop_nulls().n_unique() == 4_372  # the published count of customer ids
     loaded = result.loaded
     assert loaded.rows_read == 541_909
     notes = messages(result)
