@@ -240,6 +240,28 @@ def _unknown_sources(frame: pl.DataFrame, column: str, table: dict[str, str], la
     ]
 
 
+def _deal_columns(
+    columns: dict[str, str | None], won: pl.Expr, lost: pl.Expr, channels: dict[str, str]
+) -> list[pl.Expr]:
+    """A CRM deal as a lead: created → created_at and sql_at (a deal is an opportunity sales
+    accepted), the close date → won_at or lost_at by the stage, the amount of won deals →
+    deal_value, the owner, and the channel of its source."""
+    out = [
+        pl.col("lead_id"),
+        pl.col("created").alias("created_at"),
+        pl.col("created").alias("sql_at"),
+        pl.when(won).then(pl.col("close")).otherwise(pl.lit(None, pl.String)).alias("won_at"),
+        pl.when(lost).then(pl.col("close")).otherwise(pl.lit(None, pl.String)).alias("lost_at"),
+    ]
+    if columns["amount"]:
+        out.append(pl.when(won).then(pl.col("amount")).otherwise(pl.lit(None, pl.String)).alias("deal_value"))
+    if columns["owner"]:
+        out.append(pl.col("owner"))
+    if columns["origin"]:
+        out.append(mapped_channel(pl.col("origin"), channels).alias("channel"))
+    return out
+
+
 def _stage_notes(frame: pl.DataFrame, won: pl.Expr, lost: pl.Expr) -> list[Issue]:
     issues = []
     for flag, what in ((won, "won"), (lost, "lost")):
@@ -324,19 +346,8 @@ class HubSpotDeals:
             note("deal_value_won", "deal_value is the Amount of won deals only", column="deal_value"),
             *_stage_notes(frame, won, lost),
         ]
-        out = [
-            pl.col("lead_id"),
-            pl.col("created").alias("created_at"),
-            pl.col("created").alias("sql_at"),
-            pl.when(won).then(pl.col("close")).otherwise(pl.lit(None, pl.String)).alias("won_at"),
-            pl.when(lost).then(pl.col("close")).otherwise(pl.lit(None, pl.String)).alias("lost_at"),
-        ]
-        if columns["amount"]:
-            out.append(pl.when(won).then(pl.col("amount")).otherwise(pl.lit(None, pl.String)).alias("deal_value"))
-        if columns["owner"]:
-            out.append(pl.col("owner"))
+        out = _deal_columns(columns, won, lost, SOURCE_CHANNELS)
         if columns["origin"]:
-            out.append(mapped_channel(pl.col("origin"), SOURCE_CHANNELS).alias("channel"))
             issues += _unknown_sources(frame, "origin", SOURCE_CHANNELS, columns["origin"])
         if columns["detail"]:
             out.append(pl.col("detail").str.to_lowercase().alias("source"))
@@ -497,19 +508,8 @@ class ZohoDeals:
             ),
             *_stage_notes(frame, won, lost),
         ]
-        out = [
-            pl.col("lead_id"),
-            pl.col("created").alias("created_at"),
-            pl.col("created").alias("sql_at"),
-            pl.when(won).then(pl.col("close")).otherwise(pl.lit(None, pl.String)).alias("won_at"),
-            pl.when(lost).then(pl.col("close")).otherwise(pl.lit(None, pl.String)).alias("lost_at"),
-        ]
-        if columns["amount"]:
-            out.append(pl.when(won).then(pl.col("amount")).otherwise(pl.lit(None, pl.String)).alias("deal_value"))
-        if columns["owner"]:
-            out.append(pl.col("owner"))
+        out = _deal_columns(columns, won, lost, ZOHO_SOURCES)
         if columns["origin"]:
-            out.append(mapped_channel(pl.col("origin"), ZOHO_SOURCES).alias("channel"))
             issues += _unknown_sources(frame, "origin", ZOHO_SOURCES, columns["origin"])
         converted = frame.select(out)
         return Converted(
