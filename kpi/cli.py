@@ -21,23 +21,24 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from kpi.engine import Report, compute
+from kpi.engine import Breakdown, Report, breakdown, compute
 from kpi.formats import format_delta, format_value
 from kpi.ingest.mapping import ColumnMapping
 from kpi.ingest.pipeline import Ingested, IngestOptions, ingest
 from kpi.ingest.quality import file_quality
 from kpi.issues import DataError
-from kpi.measures import Settings
+from kpi.measures import BY_VALUES, CAC_VARIANTS, Settings
 from kpi.periods import Period, default_period
 from kpi.readers import recognise
-from kpi.registry import GROUP_LABELS, REGISTRY
+from kpi.registry import GROUP_LABELS, KPIS, REGISTRY
 from kpi.safety import neutralize_cell
 from kpi.schema import TABLE_NAMES, TableName
 from kpi.tables import Tables
 
 EXIT_BAD_INPUT = 2
+BREAKDOWNS = BY_VALUES
 FILTERS = ("channel", "source", "campaign", "device")
 
 
@@ -62,6 +63,16 @@ def _margin(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not 0 < value <= 1:
         raise argparse.ArgumentTypeError(f"gross margin must be a fraction in (0, 1], got {text}")
+    return value
+
+
+def _money(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an amount") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("the amount cannot be negative")
     return value
 
 
@@ -97,6 +108,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--margin", type=_margin, help="gross margin as a fraction, e.g. 0.4 (default: revenue-based 1.0)"
     )
     report.add_argument("--ltv-months", type=_months, default=12, help="LTV horizon in months (default 12)")
+    report.add_argument(
+        "--cac",
+        choices=tuple(CAC_VARIANTS),
+        default="marketing",
+        help="what CAC counts as cost: all marketing spend (default), paid ad spend only, or all "
+        "spend plus --monthly-sales-cost",
+    )
+    report.add_argument(
+        "--monthly-sales-cost",
+        type=_money,
+        default=0.0,
+        metavar="AMOUNT",
+        help="a fixed monthly cost of the sales team, added to CAC's cost with --cac with_sales_cost",
+    )
+    report.add_argument("--by", choices=BREAKDOWNS, help="also give every KPI per group (JSON key 'breakdown')")
     report.add_argument("--format", choices=("json", "table", "csv"), default="json")
     check = commands.add_parser("check", help="the data-quality report of each file: read, kept, dropped and why")
     _input_arguments(check)
@@ -310,19 +336,79 @@ def run(argv: Sequence[str] | None = None) -> int:
         filters = {name: getattr(args, f"filter_{name}") for name in FILTERS}
         for line in unmatched_filter_values(tables, filters):
             print(line, file=sys.stderr)
-        report = compute(
-            tables, _period(args, tables), filters, Settings(args.margin, args.ltv_months), comparison=args.compare
-        )
+        settings = Settings(args.margin, args.ltv_months, args.cac, args.monthly_sales_cost)
+        period = _period(args, tables)
+        report = compute(tables, period, filters, settings, comparison=args.compare)
+        groups = breakdown(tables, period, filters, settings, by=args.by) if args.by else None
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.format == "json":
-        sys.stdout.write(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        payload = report.to_dict()
+        if groups is not None:
+            payload["breakdown"] = breakdown_dict(groups)
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n")
     elif args.format == "table":
         sys.stdout.write(render_table(report))
+        if groups is not None:
+            sys.stdout.write(render_breakdown_table(groups, report.currency))
     else:
-        sys.stdout.write(render_csv(report))
+        sys.stdout.write(render_csv(report) if groups is None else render_breakdown_csv(groups))
     return 0
+
+
+def breakdown_dict(groups: Breakdown) -> dict[str, Any]:
+    """The breakdown in the JSON: ``{"by": "channel", "groups": {"Email": {kpi: {"value", "note"}}}}``."""
+    native = groups.frame.to_native()
+    out: dict[str, Any] = {}
+    for row in native.iter_rows(named=True):
+        out[str(row["group"])] = {kpi.id: {"value": row[kpi.id], "note": row[f"{kpi.id}__note"]} for kpi in groups.kpis}
+    return {"by": groups.by, "groups": out}
+
+
+BREAKDOWN_TABLE_KPIS = (
+    "sessions",
+    "orders",
+    "revenue",
+    "conversion_rate",
+    "spend",
+    "roas",
+    "new_customers",
+    "cac",
+    "ltv",
+    "ltv_cac_ratio",
+    "cac_payback_months",
+)
+
+
+def render_breakdown_table(groups: Breakdown, currency: str | None) -> str:
+    """The key KPIs per group as aligned text."""
+    kpis = [KPIS[kpi_id] for kpi_id in BREAKDOWN_TABLE_KPIS if KPIS[kpi_id] in groups.kpis]
+    rows = [(groups.by, *(kpi.id for kpi in kpis))]
+    for row in groups.frame.to_native().iter_rows(named=True):
+        rows.append((str(row["group"]), *(format_value(row[kpi.id], kpi.format, currency=currency) for kpi in kpis)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return f"\nPer {groups.by}:\n" + "\n".join(lines) + "\n"
+
+
+def render_breakdown_csv(groups: Breakdown) -> str:
+    """One row per (group, KPI): group, id, value, note; text cells guarded against formulas."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([groups.by, "id", "value", "note"])
+    for row in groups.frame.to_native().iter_rows(named=True):
+        for kpi in groups.kpis:
+            value = row[kpi.id]
+            writer.writerow(
+                [
+                    neutralize_cell(str(row["group"])),
+                    kpi.id,
+                    "" if value is None else repr(value),
+                    neutralize_cell(row[f"{kpi.id}__note"] or ""),
+                ]
+            )
+    return buffer.getvalue()
 
 
 def main() -> None:

@@ -14,9 +14,23 @@ from typing import Any
 
 import narwhals as nw
 
-from kpi.measures import GROUP, By, MeasureTable, Scope, Settings, measure_frame, none_text
+from kpi.cohorts import cumulative_per_customer, customer_months
+from kpi.measures import (
+    DERIVED_DIMENSIONS,
+    GROUP,
+    TIME_GRAINS,
+    By,
+    MeasureTable,
+    Scope,
+    Settings,
+    filter_exprs,
+    group_expr,
+    measure_frame,
+    none_text,
+)
 from kpi.periods import Comparison, Period, comparison_period
-from kpi.registry import KPIS, REGISTRY, Calc, Kpi, KpiRatio, Measure, Ratio
+from kpi.registry import KPIS, REGISTRY, Calc, Kpi, KpiRatio, Measure, Payback, Ratio
+from kpi.schema import SCHEMAS
 from kpi.tables import Tables
 
 NOTE = "__note"
@@ -128,8 +142,11 @@ def _kpi_exprs(kpi: Kpi, measures: MeasureTable, settings: Settings) -> list[nw.
 def evaluate(measures: MeasureTable, settings: Settings, kpis: Sequence[Kpi] = REGISTRY) -> nw.DataFrame:
     """One row per group: ``group``, then ``{id}`` and ``{id}__note`` for each KPI. KPIs made of
     other KPIs (``ltv / cac``) are evaluated in a second pass over the first pass's columns."""
-    needed = list(kpis)
+    needed = [kpi for kpi in kpis if not isinstance(kpi.calc, Payback)]
     for kpi in kpis:
+        if isinstance(kpi.calc, Payback) and KPIS[kpi.calc.cost] not in needed:
+            needed.append(KPIS[kpi.calc.cost])
+    for kpi in list(needed):
         if isinstance(kpi.calc, KpiRatio):
             needed.extend(
                 KPIS[kpi_id] for kpi_id in (kpi.calc.numerator, kpi.calc.denominator) if KPIS[kpi_id] not in needed
@@ -141,6 +158,67 @@ def evaluate(measures: MeasureTable, settings: Settings, kpis: Sequence[Kpi] = R
     frame = measures.frame.with_columns(*first)
     if second:
         frame = frame.with_columns(*second)
+    keep = [kpi for kpi in kpis if not isinstance(kpi.calc, Payback)]
+    costs = [KPIS[kpi.calc.cost] for kpi in kpis if isinstance(kpi.calc, Payback) and KPIS[kpi.calc.cost] not in keep]
+    return frame.select(GROUP, *(name for kpi in (*keep, *costs) for name in (kpi.id, f"{kpi.id}{NOTE}")))
+
+
+def _with_payback(tables: Tables, scope: Scope, frame: nw.DataFrame, kpi: Kpi) -> nw.DataFrame:
+    """Add a :class:`Payback` KPI: per group, the first month whose mean cumulative net revenue ×
+    margin per new customer (over those observable that long) reaches the cost KPI, plus one."""
+    assert isinstance(kpi.calc, Payback)
+    cost, cost_note = nw.col(kpi.calc.cost), nw.col(f"{kpi.calc.cost}{NOTE}")
+    facts = tables.customer_facts
+    monthly = customer_months(tables)
+    needed = [
+        *scope.active_filters(),
+        *([DERIVED_DIMENSIONS.get(scope.by, scope.by)] if scope.by and scope.by not in TIME_GRAINS else []),
+    ]
+    lacking = [name for name in needed if facts is not None and name not in facts.columns]
+    if facts is None or monthly is None or lacking:
+        reason = nw.coalesce(cost_note, nw.lit(SCHEMAS["orders"].lacks(lacking[0]) if lacking else "no orders data"))
+        return frame.with_columns(nw.lit(None, nw.Float64()).alias(kpi.id), reason.alias(f"{kpi.id}{NOTE}"))
+    new = facts.filter(
+        nw.col("first_date").is_between(nw.lit(scope.period.start), nw.lit(scope.period.end)),
+        *filter_exprs(scope.active_filters()),
+    ).select("customer_key", group_expr(scope, nw.col("first_date")))
+    curve = cumulative_per_customer(
+        monthly.join(new, on="customer_key"), [GROUP], margin=scope.settings.effective_margin
+    )
+    horizon = curve.group_by(GROUP).agg((nw.col("month").max() + 1).alias("_horizon"))
+    reached = (
+        curve.join(frame.select(GROUP, cost.alias("_cost")), on=GROUP)
+        .filter(nw.col("value") >= nw.col("_cost"))
+        .group_by(GROUP)
+        .agg((nw.col("month").min() + 1).cast(nw.Float64()).alias("_payback"))
+    )
+    joined = frame.join(horizon, on=GROUP, how="left").join(reached, on=GROUP, how="left")
+    note = (
+        nw.when(cost.is_null())
+        .then(cost_note)
+        .when(nw.col("_horizon").is_null())
+        .then(nw.lit("no new customer has a full month of history yet"))
+        .when(nw.col("_payback").is_null())
+        .then(
+            nw.concat_str(
+                nw.lit("not paid back within the "),
+                nw.col("_horizon").cast(nw.String()),
+                nw.lit(" months the data covers"),
+            )
+        )
+    )
+    value = nw.when(~cost.is_null()).then(nw.col("_payback"))
+    return joined.with_columns(value.alias(kpi.id), note.cast(nw.String()).alias(f"{kpi.id}{NOTE}")).drop(
+        "_horizon", "_payback"
+    )
+
+
+def evaluate_scope(tables: Tables, scope: Scope, kpis: Sequence[Kpi] = REGISTRY) -> nw.DataFrame:
+    """:func:`evaluate` over the scope's measures, with the cohort-based KPIs (CAC payback) added."""
+    frame = evaluate(measure_frame(tables, scope), scope.settings, kpis)
+    for kpi in kpis:
+        if isinstance(kpi.calc, Payback):
+            frame = _with_payback(tables, scope, frame, kpi)
     return frame.select(GROUP, *(name for kpi in kpis for name in (kpi.id, f"{kpi.id}{NOTE}")))
 
 
@@ -220,7 +298,7 @@ def _clean_filters(filters: Mapping[str, Sequence[str]] | None) -> dict[str, tup
 def _evaluate_period(
     tables: Tables, period: Period, filters: dict[str, tuple[str, ...]], settings: Settings
 ) -> dict[str, Any]:
-    frame = evaluate(measure_frame(tables, Scope(period, filters, None, settings)), settings)
+    frame = evaluate_scope(tables, Scope(period, filters, None, settings))
     return dict(zip(frame.columns, frame.row(0), strict=True))
 
 
@@ -303,5 +381,5 @@ def breakdown(
     """
     settings = settings or Settings()
     chosen = tuple(KPIS[kpi_id] for kpi_id in kpis) if kpis else REGISTRY
-    measures = measure_frame(tables, Scope(period, _clean_filters(filters), by, settings))
-    return Breakdown(by=by, period=period, frame=evaluate(measures, settings, chosen), kpis=chosen)
+    frame = evaluate_scope(tables, Scope(period, _clean_filters(filters), by, settings), chosen)
+    return Breakdown(by=by, period=period, frame=frame, kpis=chosen)

@@ -13,8 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-FormatTag = Literal["count", "currency", "percent", "decimal", "multiple", "days", "duration", "score"]
-DeltaStyle = Literal["relative", "points", "score_points"]
+FormatTag = Literal["count", "currency", "percent", "decimal", "multiple", "days", "duration", "score", "months"]
+DeltaStyle = Literal["relative", "points", "score_points", "months"]
 
 CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "A$", "CAD": "C$"}
 ZERO_DECIMAL_CURRENCIES = frozenset({"JPY", "KRW", "HUF", "CLP", "ISK"})
@@ -42,6 +42,7 @@ FORMATS: dict[FormatTag, Format] = {
     "days": Format("days", "%.1f days", ".1f", 1.0, "relative", 48.479, "48.5 days"),
     "duration": Format("duration", "%.0f s", ".0f", 1.0, "relative", 122.24, "2m 02s"),
     "score": Format("score", "%.1f", ".1f", 1.0, "score_points", -36.9565, "-37.0"),
+    "months": Format("months", "%d months", ",.0f", 1.0, "months", 4.0, "4 months"),
 }
 
 
@@ -95,7 +96,7 @@ def format_value(value: float | None, tag: FormatTag, *, currency: str | None = 
     """A KPI value as text; ``None`` (unavailable) is an em dash.
 
     >>> [format_value(FORMATS[t].example, t) == FORMATS[t].example_text for t in FORMATS]
-    [True, True, True, True, True, True, True, True]
+    [True, True, True, True, True, True, True, True, True]
     """
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
@@ -118,6 +119,8 @@ def format_value(value: float | None, tag: FormatTag, *, currency: str | None = 
         return format_duration(value)
     if tag == "score":
         return f"{value:.1f}"
+    if tag == "months":
+        return "1 month" if round(value) == 1 else f"{value:,.0f} months"
     raise ValueError(f"unknown format {tag!r}")
 
 
@@ -143,8 +146,8 @@ def format_delta(value: float | None, compare: float | None, tag: FormatTag) -> 
 
     >>> format_delta(110, 100, "currency"), format_delta(0.031, 0.035, "percent"), format_delta(-37, -50, "score")
     ('+10.0%', '-0.4 pp', '+13.0 pts')
-    >>> format_delta(0.0033, 0.003, "percent"), format_delta(0.03, 0.03, "percent")
-    ('+0.03 pp', '0.0 pp')
+    >>> format_delta(0.0033, 0.003, "percent"), format_delta(0.03, 0.03, "percent"), format_delta(3, 5, "months")
+    ('+0.03 pp', '0.0 pp', '-2 mo')
     """
     delta = change(value, compare, tag)
     if delta is None:
@@ -154,8 +157,12 @@ def format_delta(value: float | None, compare: float | None, tag: FormatTag) -> 
         amount, unit = delta * 100, "%"
     elif style == "points":
         amount, unit = delta * 100, " pp"
+    elif style == "months":
+        amount, unit = delta, " mo"
     else:
         amount, unit = delta, " pts"
+    if style == "months":
+        return "0 mo" if round(amount) == 0 else f"{'+' if amount > 0 else '-'}{abs(amount):,.0f} mo"
     decimals = 2 if style == "points" and 0.005 <= abs(amount) < 0.05 else 1
     text = f"{abs(amount):,.{decimals}f}{unit}"
     if not any(digit in "123456789" for digit in text.removesuffix(unit)):

@@ -5,9 +5,11 @@ settings), one row per group and one column per available measure, plus the reas
 unavailable measure is missing ("no spend data", "spend has no device column"). KPIs are then
 ratios of these columns (:mod:`kpi.engine`), so a breakdown is right by construction.
 
-Grouping: ``by=None`` gives a single row; ``by="channel"`` (or any dimension) groups each row by
-its own value (customers by their first order's for acquisition measures); ``by="date"`` treats
-every day as its own period, so daily series mean what the KPI means for one day.
+Grouping: ``by=None`` gives a single row; ``by="channel"`` (or any dimension, ``owner`` of leads,
+or ``channel_kind``: Online vs Offline) groups each row by its own value (customers by their first
+order's for acquisition measures); ``by="date"``, ``"week"`` or ``"month"`` treats every day,
+week (Monday first) or month as its own period, so a series means what the KPI means for one day,
+week or month (the first and last week or month are cut to the period).
 
 Customer history always spans **all** live orders, whatever the filters (contract section 2).
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 import narwhals as nw
@@ -25,25 +27,57 @@ from kpi.periods import Period, previous_window
 from kpi.schema import DIMENSIONS, MISSING_TABLE_REASON, SCHEMAS, TableName
 from kpi.tables import EMPTY_VALUE, Tables
 
-By = Literal["channel", "source", "medium", "campaign", "device", "landing_page", "date"]
-BY_VALUES: tuple[str, ...] = (*DIMENSIONS, "date")
+By = Literal[
+    "channel",
+    "source",
+    "medium",
+    "campaign",
+    "device",
+    "landing_page",
+    "owner",
+    "channel_kind",
+    "date",
+    "week",
+    "month",
+]
+TIME_GRAINS: tuple[str, ...] = ("date", "week", "month")
+"""Groupings in time: every day, week (Monday first) or month is its own period."""
+DERIVED_DIMENSIONS: dict[str, str] = {"channel_kind": "channel"}
+"""Groupings computed from a column: ``channel_kind`` is Online or Offline by the channel."""
+BY_VALUES: tuple[str, ...] = (*DIMENSIONS, "owner", "channel_kind", *TIME_GRAINS)
 GROUP = "group"
 ALL = "all"
 
 
+CacVariant = Literal["marketing", "paid", "with_sales_cost"]
+CAC_VARIANTS: dict[str, str] = {
+    "marketing": "all marketing spend",
+    "paid": "paid ad spend only",
+    "with_sales_cost": "all spend plus a monthly sales cost",
+}
+
+
 @dataclass(frozen=True)
 class Settings:
-    """User settings: gross ``margin`` (``None`` = not set, revenue-based 1.0) and the LTV horizon
-    ``ltv_months``."""
+    """User settings: gross ``margin`` (``None`` = not set, revenue-based 1.0), the LTV horizon
+    ``ltv_months``, and what CAC counts as acquisition cost (``cac_variant``): all marketing spend
+    (the contract's default), paid-ad spend only, or all spend plus ``monthly_sales_cost`` (a fixed
+    monthly cost of the sales team, pro rata to the days of the period)."""
 
     margin: float | None = None
     ltv_months: int = 12
+    cac_variant: CacVariant = "marketing"
+    monthly_sales_cost: float = 0.0
 
     def __post_init__(self) -> None:
         if self.margin is not None and not 0 < self.margin <= 1:
             raise ValueError(f"gross margin must be in (0, 1], got {self.margin}")
         if not 1 <= self.ltv_months <= 120:
             raise ValueError(f"LTV horizon must be 1–120 months, got {self.ltv_months}")
+        if self.cac_variant not in CAC_VARIANTS:
+            raise ValueError(f"unknown CAC variant {self.cac_variant!r}")
+        if self.monthly_sales_cost < 0:
+            raise ValueError("the monthly sales cost cannot be negative")
 
     @property
     def effective_margin(self) -> float:
@@ -52,6 +86,18 @@ class Settings:
 
 
 Filters = Mapping[str, Sequence[str]]
+PAID_CHANNELS: tuple[str, ...] = (
+    "Paid Search",
+    "Paid Social",
+    "Paid Shopping",
+    "Paid Video",
+    "Paid Other",
+    "Display",
+    "Cross-network",
+    "Affiliates",
+)
+"""Channels whose cost is bought media: the spend of CAC's "paid spend only" variant."""
+DAYS_PER_MONTH = 365.25 / 12
 
 
 @dataclass(frozen=True)
@@ -129,6 +175,7 @@ MEASURES: dict[str, MeasureSpec] = {
         _spec("ltv_net_revenue", "orders", (), "no revenue from new customers"),
         _spec("ltv_short_history", "orders", (), "no new customers"),
         _spec("spend", "spend", (), "no spend"),
+        _spec("cac_spend", "spend", (), "no acquisition cost"),
         _spec("impressions", "spend", ("impressions",), "no impressions"),
         _spec("clicks", "spend", ("clicks",), "no clicks"),
         _spec("leads_created", "leads", (), "no leads created"),
@@ -191,17 +238,69 @@ def _in(expr: nw.Expr, period: Period) -> nw.Expr:
     return expr.is_between(nw.lit(period.start), nw.lit(period.end), closed="both")
 
 
-def _filter_exprs(filters: dict[str, tuple[str, ...]]) -> list[nw.Expr]:
+def filter_exprs(filters: dict[str, tuple[str, ...]]) -> list[nw.Expr]:
     """One ``column ∈ values`` predicate per active filter (a null value never passes)."""
     return [nw.col(name).is_in(list(values)).fill_null(value=False) for name, values in filters.items()]
 
 
-def _group_expr(scope: Scope, date_expr: nw.Expr) -> nw.Expr:
-    """The group of a row: the literal ``all``, its date, or its dimension value."""
+def bucket(expr: nw.Expr, grain: str) -> nw.Expr:
+    """The first day of the day, week (Monday) or month a date belongs to."""
+    if grain == "date":
+        return expr
+    if grain == "week":
+        days = expr.cast(nw.Int32())  # days since 1970-01-01, a Thursday
+        return (days - (days + 3) % 7).cast(nw.Date())
+    return expr.dt.truncate("1mo")
+
+
+def next_bucket(expr: nw.Expr, grain: str) -> nw.Expr:
+    """The first day of the following day, week or month (``expr`` is a bucket's first day)."""
+    if grain == "date":
+        return expr + timedelta(days=1)
+    if grain == "week":
+        return expr + timedelta(days=7)
+    return expr.dt.offset_by("1mo")
+
+
+def buckets(period: Period, grain: str) -> list[date]:
+    """The first days of every day, week or month that meets the period.
+
+    >>> buckets(Period(date(2024, 2, 28), date(2024, 3, 5)), "week")
+    [datetime.date(2024, 2, 26), datetime.date(2024, 3, 4)]
+    """
+    if grain == "date":
+        return [period.start + timedelta(days=i) for i in range(period.days)]
+    if grain == "week":
+        first = period.start - timedelta(days=period.start.weekday())
+        return [first + timedelta(days=7 * i) for i in range((period.end - first).days // 7 + 1)]
+    found, current = [], period.start.replace(day=1)
+    while current <= period.end:
+        found.append(current)
+        current = (current + timedelta(days=32)).replace(day=1)
+    return found
+
+
+def _previous_bucket_start(day: date, grain: str) -> date:
+    first = buckets(Period(day, day), grain)[0]
+    if grain == "month":
+        return (first - timedelta(days=1)).replace(day=1)
+    return first - timedelta(days=1 if grain == "date" else 7)
+
+
+def group_expr(scope: Scope, date_expr: nw.Expr) -> nw.Expr:
+    """The group of a row: the literal ``all``, its day/week/month, or its dimension value."""
     if scope.by is None:
         return nw.lit(ALL).alias(GROUP)
-    if scope.by == "date":
-        return date_expr.alias(GROUP)
+    if scope.by in TIME_GRAINS:
+        return bucket(date_expr, scope.by).alias(GROUP)
+    if scope.by == "channel_kind":
+        channel = nw.col("channel")
+        kind = (
+            nw.when(channel.is_null())
+            .then(nw.lit(EMPTY_VALUE))
+            .otherwise(nw.when(channel == "Offline").then(nw.lit("Offline")).otherwise(nw.lit("Online")))
+        )
+        return kind.alias(GROUP)
     return nw.col(scope.by).fill_null(EMPTY_VALUE).alias(GROUP)
 
 
@@ -214,8 +313,10 @@ def _blocked(tables: Tables, table: TableName, scope: Scope) -> str | None:
     for name in scope.active_filters():
         if name not in frame.columns:
             return schema.lacks(name)
-    if scope.by not in (None, "date") and scope.by not in frame.columns:
-        return schema.lacks(scope.by)
+    if scope.by is not None and scope.by not in TIME_GRAINS:
+        needed = DERIVED_DIMENSIONS.get(scope.by, scope.by)
+        if needed not in frame.columns:
+            return schema.lacks(needed)
     return None
 
 
@@ -228,7 +329,7 @@ def _date(column: str) -> nw.Expr:
 
 def _traffic(frame: nw.DataFrame, scope: Scope, wanted: list[str]) -> nw.DataFrame:
     cols = frame.columns
-    rows = frame.filter(_in(nw.col("date"), scope.period), *_filter_exprs(scope.active_filters()))
+    rows = frame.filter(_in(nw.col("date"), scope.period), *filter_exprs(scope.active_filters()))
     home = (
         nw.col("landing_page").is_null() | nw.col("landing_page").is_in(["", "/"]) if "landing_page" in cols else None
     )
@@ -251,7 +352,7 @@ def _traffic(frame: nw.DataFrame, scope: Scope, wanted: list[str]) -> nw.DataFra
         if "leads" in cols:
             sums["landing_page_leads"] = nw.when(~home).then(nw.col("leads")).otherwise(0).sum()
     aggs = [expr.alias(name) for name, expr in sums.items() if name in wanted]
-    return rows.with_columns(_group_expr(scope, nw.col("date"))).group_by(GROUP).agg(*aggs)
+    return rows.with_columns(group_expr(scope, nw.col("date"))).group_by(GROUP).agg(*aggs)
 
 
 def _orders(tables: Tables, scope: Scope, wanted: list[str]) -> list[nw.DataFrame]:
@@ -261,9 +362,9 @@ def _orders(tables: Tables, scope: Scope, wanted: list[str]) -> list[nw.DataFram
     assert facts is not None
     filters = scope.active_filters()
     period = scope.period
-    by_date = scope.by == "date"
-    selected = live.filter(_in(nw.col("order_date"), period), *_filter_exprs(filters)).with_columns(
-        _group_expr(scope, nw.col("order_date"))
+    grain = scope.by if scope.by in TIME_GRAINS else None
+    selected = live.filter(_in(nw.col("order_date"), period), *filter_exprs(filters)).with_columns(
+        group_expr(scope, nw.col("order_date"))
     )
     out = [
         selected.group_by(GROUP).agg(
@@ -273,11 +374,15 @@ def _orders(tables: Tables, scope: Scope, wanted: list[str]) -> list[nw.DataFram
             nw.col("customer_key").n_unique().alias("customers"),
         )
     ]
-    # the window a customer's other orders are counted in: the day (by date) or the period
-    window = nw.col("order_date") if by_date else nw.lit(ALL)
+    # the window a customer's other orders are counted in: the order's day/week/month, or the period
+    window = bucket(nw.col("order_date"), grain) if grain else nw.lit(ALL)
 
     if "returning_customers" in wanted:
-        period_end = nw.col("order_date") if by_date else nw.lit(period.end)
+        period_end = (
+            nw.min_horizontal(next_bucket(window, grain) - timedelta(days=1), nw.lit(period.end))
+            if grain
+            else nw.lit(period.end)
+        )
         returning = selected.join(facts.select("customer_key", "second_date"), on="customer_key").filter(
             nw.col("second_date") <= period_end
         )
@@ -303,18 +408,27 @@ def _retention(
     live: nw.DataFrame, scope: Scope, in_period: nw.DataFrame, filters: dict[str, tuple[str, ...]]
 ) -> list[nw.DataFrame]:
     """Customers of the window just before (same filters), and those of them who ordered again
-    (any channel) in the period. By date, each day's window is the day before."""
+    (any channel) in the period. By day, week or month, each one's window is the one before."""
     period = scope.period
-    if scope.by == "date":
-        before = Period(period.start - timedelta(days=1), period.end - timedelta(days=1))
-        shifted = nw.col("order_date") + timedelta(days=1)
-        base = live.filter(_in(nw.col("order_date"), before), *_filter_exprs(filters)).with_columns(
-            _group_expr(scope, shifted), shifted.alias("_window")
+    if scope.by in TIME_GRAINS:
+        grain = scope.by
+        first, last = buckets(period, grain)[0], buckets(period, grain)[-1]
+        shifted = next_bucket(bucket(nw.col("order_date"), grain), grain)
+        base = (
+            live.filter(
+                nw.col("order_date").is_between(
+                    nw.lit(_previous_bucket_start(period.start, grain)), nw.lit(period.end)
+                ),
+                *filter_exprs(filters),
+            )
+            .with_columns(shifted.alias("_window"))
+            .filter(nw.col("_window").is_between(nw.lit(first), nw.lit(last)))
+            .with_columns(nw.col("_window").alias(GROUP))
         )
     else:
         before = previous_window(period)
-        base = live.filter(_in(nw.col("order_date"), before), *_filter_exprs(filters)).with_columns(
-            _group_expr(scope, nw.col("order_date")), nw.lit(ALL).alias("_window")
+        base = live.filter(_in(nw.col("order_date"), before), *filter_exprs(filters)).with_columns(
+            group_expr(scope, nw.col("order_date")), nw.lit(ALL).alias("_window")
         )
     ordered_again = in_period.select("customer_key", "_window").unique()
     retained = base.join(ordered_again, on=["customer_key", "_window"], how="semi")
@@ -334,8 +448,8 @@ def _acquisition(tables: Tables, scope: Scope, filters: dict[str, tuple[str, ...
     assert facts is not None
     assert live is not None
     months = f"{scope.settings.ltv_months}mo"
-    new = facts.filter(_in(nw.col("first_date"), scope.period), *_filter_exprs(filters)).with_columns(
-        _group_expr(scope, nw.col("first_date")), nw.col("first_at").dt.offset_by(months).alias("_horizon")
+    new = facts.filter(_in(nw.col("first_date"), scope.period), *filter_exprs(filters)).with_columns(
+        group_expr(scope, nw.col("first_date")), nw.col("first_at").dt.offset_by(months).alias("_horizon")
     )
     horizon_revenue = (
         live.select("customer_key", "ordered_at", (nw.col("revenue") - nw.col("refunded")).alias("_net"))
@@ -361,14 +475,14 @@ def _leads(frame: nw.DataFrame, scope: Scope, wanted: list[str]) -> list[nw.Data
     ``closed_*`` by the day it was won or lost in the period."""
     period = scope.period
     cols = frame.columns
-    predicates = _filter_exprs(scope.active_filters())
+    predicates = filter_exprs(scope.active_filters())
     rows = frame.filter(*predicates) if predicates else frame
     out: list[nw.DataFrame] = []
 
     def count(stage_column: str, name: str, extra: nw.Expr | None = None) -> nw.DataFrame:
         when = _date(stage_column)
         picked = rows.filter(_in(when, period), *([extra] if extra is not None else []))
-        return picked.with_columns(_group_expr(scope, when)).group_by(GROUP).agg(nw.len().alias(name))
+        return picked.with_columns(group_expr(scope, when)).group_by(GROUP).agg(nw.len().alias(name))
 
     out.append(count("created_at", "leads_created"))
     for stage, name in (("mql_at", "mqls"), ("sql_at", "sqls"), ("won_at", "won_deals")):
@@ -386,7 +500,7 @@ def _leads(frame: nw.DataFrame, scope: Scope, wanted: list[str]) -> list[nw.Data
         lost_in = _in(_date("lost_at"), period).fill_null(value=False)
         closed = rows.filter(won_in | lost_in).with_columns(
             won_in.alias("_won"),
-            _group_expr(scope, nw.when(won_in).then(_date("won_at")).otherwise(_date("lost_at"))),
+            group_expr(scope, nw.when(won_in).then(_date("won_at")).otherwise(_date("lost_at"))),
         )
         out.append(
             closed.group_by(GROUP).agg(
@@ -396,7 +510,7 @@ def _leads(frame: nw.DataFrame, scope: Scope, wanted: list[str]) -> list[nw.Data
         )
     if "lead_time_days" in wanted:
         won = rows.filter(_in(_date("won_at"), period)).with_columns(
-            _group_expr(scope, _date("won_at")),
+            group_expr(scope, _date("won_at")),
             ((nw.col("won_at") - nw.col("created_at")).dt.total_seconds() / 86400).alias("_days"),
         )
         out.append(won.group_by(GROUP).agg(nw.col("_days").median().alias("lead_time_days")))
@@ -404,16 +518,47 @@ def _leads(frame: nw.DataFrame, scope: Scope, wanted: list[str]) -> list[nw.Data
 
 
 def _spend(frame: nw.DataFrame, scope: Scope, wanted: list[str]) -> nw.DataFrame:
-    rows = frame.filter(_in(nw.col("date"), scope.period), *_filter_exprs(scope.active_filters()))
+    rows = frame.filter(_in(nw.col("date"), scope.period), *filter_exprs(scope.active_filters()))
     aggs = [nw.col(name).sum().alias(name) for name in ("spend", "impressions", "clicks") if name in wanted]
-    return rows.with_columns(_group_expr(scope, nw.col("date"))).group_by(GROUP).agg(*aggs)
+    if "cac_spend" in wanted:
+        cost = nw.col("spend")
+        if scope.settings.cac_variant == "paid":
+            cost = nw.when(nw.col("channel").is_in(list(PAID_CHANNELS)).fill_null(value=False)).then(cost).otherwise(0)
+        aggs.append(cost.sum().alias("cac_spend"))
+    return rows.with_columns(group_expr(scope, nw.col("date"))).group_by(GROUP).agg(*aggs)
+
+
+def _with_sales_cost(frame: nw.DataFrame, scope: Scope) -> nw.DataFrame:
+    """The fixed monthly sales cost added to ``cac_spend``, pro rata to each group's days in the
+    period (the whole period, or each day, week or month of it)."""
+    monthly = scope.settings.monthly_sales_cost
+    if scope.by is None:
+        return frame.with_columns(
+            (nw.col("cac_spend") + monthly * scope.period.days / DAYS_PER_MONTH).alias("cac_spend")
+        )
+    starts = buckets(scope.period, scope.by)
+    ends = [*(start - timedelta(days=1) for start in starts[1:]), scope.period.end]
+    days = [
+        (min(end, scope.period.end) - max(start, scope.period.start)).days + 1
+        for start, end in zip(starts, ends, strict=True)
+    ]
+    cost = nw.from_dict(
+        {GROUP: starts, "_fixed": [monthly * d / DAYS_PER_MONTH for d in days]},
+        schema={GROUP: nw.Date(), "_fixed": nw.Float64()},
+        backend=nw.get_native_namespace(frame),
+    )
+    return (
+        frame.join(cost, on=GROUP, how="left")
+        .with_columns((nw.col("cac_spend") + nw.col("_fixed").fill_null(0.0)).alias("cac_spend"))
+        .drop("_fixed")
+    )
 
 
 def _nps(frame: nw.DataFrame, scope: Scope) -> nw.DataFrame:
     when = _date("responded_at")
-    rows = frame.filter(_in(when, scope.period), *_filter_exprs(scope.active_filters()))
+    rows = frame.filter(_in(when, scope.period), *filter_exprs(scope.active_filters()))
     return (
-        rows.with_columns(_group_expr(scope, when))
+        rows.with_columns(group_expr(scope, when))
         .group_by(GROUP)
         .agg(
             nw.len().alias("nps_responses"),
@@ -437,19 +582,34 @@ def _availability(tables: Tables, scope: Scope) -> tuple[dict[TableName, list[st
             missing = [name for name in spec.columns if name not in frame.columns]
             reason = SCHEMAS[spec.table].lacks(missing[0]) if missing else None
         if reason is None:
+            reason = _cac_spend_reason(spec.name, scope, frame)
+        if reason is None:
             wanted.setdefault(spec.table, []).append(spec.name)
         else:
             unavailable[spec.name] = reason
     return wanted, unavailable
 
 
+def _cac_spend_reason(measure: str, scope: Scope, frame: nw.DataFrame | None) -> str | None:
+    """Why the chosen CAC variant cannot be computed here: paid spend needs the spend's channel;
+    a fixed sales cost cannot be split by channel or any other dimension."""
+    if measure != "cac_spend" or frame is None:
+        return None
+    variant = scope.settings.cac_variant
+    if variant == "paid" and "channel" not in frame.columns:
+        return f"{SCHEMAS['spend'].lacks('channel')} (needed for paid spend only)"
+    if variant == "with_sales_cost" and scope.by is not None and scope.by not in TIME_GRAINS:
+        return f"a fixed sales cost cannot be split by {scope.by.replace('_', ' ')}"
+    return None
+
+
 def _groups(scope: Scope, parts: list[nw.DataFrame], native: object) -> nw.DataFrame:
     """Every group to report: the single ``all`` row, every day of the period, or every value seen."""
     if scope.by is None:
         return nw.from_dict({GROUP: [ALL]}, backend=native)
-    if scope.by == "date":
-        days = [scope.period.start + timedelta(days=i) for i in range(scope.period.days)]
-        return nw.from_dict({GROUP: days}, schema={GROUP: nw.Date()}, backend=native)
+    if scope.by in TIME_GRAINS:
+        starts = buckets(scope.period, scope.by)
+        return nw.from_dict({GROUP: starts}, schema={GROUP: nw.Date()}, backend=native)
     keys = [part.select(GROUP) for part in parts]
     if not keys:
         return nw.from_dict({GROUP: []}, schema={GROUP: nw.String()}, backend=native)
@@ -477,6 +637,8 @@ def measure_frame(tables: Tables, scope: Scope) -> MeasureTable:
     # a group absent from a part has none of it: 0, except a median, which stays null
     zero = [name for name in frame.columns if name in MEASURES and MEASURES[name].kind != "median"]
     frame = frame.with_columns(nw.col(name).fill_null(0) for name in zero)
+    if "cac_spend" in frame.columns and scope.settings.cac_variant == "with_sales_cost":
+        frame = _with_sales_cost(frame, scope)
     frame, unavailable = _derive(frame, unavailable, tables, scope)
     return MeasureTable(frame=frame, unavailable=unavailable)
 

@@ -10,7 +10,8 @@ How a KPI is computed (``calc``):
 * :class:`Measure` — the measure itself (``sessions``);
 * :class:`Ratio` — ``scale × Σnumerator / Σdenominator``, or ``1 −`` that with ``complement``;
   the numerator may be a difference of measures (``"gross_profit - spend"``);
-* :class:`KpiRatio` — one KPI divided by another (``ltv / cac``).
+* :class:`KpiRatio` — one KPI divided by another (``ltv / cac``);
+* :class:`Payback` — months until the new customers' margin revenue per customer repays CAC.
 
 Ratios are always ratios of sums, so any breakdown is right by construction; a zero denominator
 makes the KPI unavailable with the denominator's reason, never 0, inf or NaN.
@@ -23,7 +24,7 @@ from typing import Literal
 
 from kpi.formats import FormatTag
 
-Unit = Literal["count", "currency", "ratio", "days", "seconds", "score"]
+Unit = Literal["count", "currency", "ratio", "days", "seconds", "score", "months"]
 Group = Literal["traffic", "sales", "leads", "advertising", "customers", "satisfaction"]
 Role = Literal["outcome", "input"]
 
@@ -63,7 +64,15 @@ class KpiRatio:
     denominator: str
 
 
-Calc = Measure | Ratio | KpiRatio
+@dataclass(frozen=True)
+class Payback:
+    """Months until the new customers' cumulative net revenue × margin per customer reaches the
+    KPI ``cost`` (CAC), over the customers the data lets us observe that long."""
+
+    cost: str = "cac"
+
+
+Calc = Measure | Ratio | KpiRatio | Payback
 
 
 @dataclass(frozen=True)
@@ -541,8 +550,11 @@ REGISTRY: tuple[Kpi, ...] = (
         format="currency",
         higher_is_better=False,
         role="outcome",
-        formula="spend / new customers (blended)",
-        calc=Ratio("spend", "new_customers"),
+        formula=(
+            "acquisition cost / new customers (blended); the cost is all marketing spend by default, or paid ad "
+            "spend only, or all spend plus a monthly sales cost (a setting)"
+        ),
+        calc=Ratio("cac_spend", "new_customers"),
     ),
     Kpi(
         id="ltv_cac_ratio",
@@ -555,6 +567,22 @@ REGISTRY: tuple[Kpi, ...] = (
         formula="LTV / CAC",
         calc=KpiRatio("ltv", "cac"),
         uses_margin=True,
+    ),
+    Kpi(
+        id="cac_payback_months",
+        label="CAC payback",
+        group="customers",
+        unit="months",
+        format="months",
+        higher_is_better=False,
+        role="outcome",
+        formula=(
+            "months after the first order until the new customers' cumulative net revenue × gross margin per "
+            "customer reaches CAC (1 = within the first month; over the customers the data covers that long)"
+        ),
+        calc=Payback("cac"),
+        uses_margin=True,
+        daily_series=False,
     ),
     Kpi(
         id="retention_rate",
@@ -635,6 +663,10 @@ REGISTRY: tuple[Kpi, ...] = (
 )
 
 KPIS: dict[str, Kpi] = {kpi.id: kpi for kpi in REGISTRY}
+EXTENSIONS: tuple[str, ...] = ("cac_payback_months",)
+"""KPIs beyond section 3 of the contract (added for the LTV vs CAC analysis); every other KPI is
+the contract's, with the contract's definition."""
+CONTRACT_KPIS: tuple[str, ...] = tuple(kpi.id for kpi in REGISTRY if kpi.id not in EXTENSIONS)
 
 
 def kpis_in_group(group: Group) -> tuple[Kpi, ...]:

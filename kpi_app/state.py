@@ -14,7 +14,7 @@ import streamlit as st
 
 from kpi import Period, Report, Settings, breakdown, compute, preset_period
 from kpi.engine import Breakdown
-from kpi.measures import By
+from kpi.measures import CAC_VARIANTS, By
 from kpi.periods import COMPARISON_LABELS, PRESET_LABELS, Comparison, Preset, comparison_period
 from kpi_app.data import DataSet
 
@@ -121,7 +121,31 @@ def _settings() -> Settings:
             key="ltv_months",
             help="LTV counts each new customer's net revenue within this many months of their first order.",
         )
-    return Settings(margin=None if margin_pct is None else margin_pct / 100, ltv_months=int(months))
+        variant = st.selectbox(
+            "CAC counts",
+            list(CAC_VARIANTS),
+            format_func=CAC_VARIANTS.get,
+            key="cac_variant",
+            help="What acquisition cost CAC divides by new customers: all marketing spend (the default), paid ad "
+            "spend only (search, social, display, shopping, video ads), or all spend plus a fixed monthly cost of "
+            "your sales team.",
+        )
+        sales_cost = 0.0
+        if variant == "with_sales_cost":
+            sales_cost = st.number_input(
+                "Monthly sales cost",
+                min_value=0.0,
+                value=0.0,
+                step=100.0,
+                key="monthly_sales_cost",
+                help="Salaries and tools of the sales team per month, spread over the days of the period.",
+            )
+    return Settings(
+        margin=None if margin_pct is None else margin_pct / 100,
+        ltv_months=int(months),
+        cac_variant=variant,
+        monthly_sales_cost=float(sales_cost),
+    )
 
 
 def sidebar(dataset: DataSet) -> View | None:

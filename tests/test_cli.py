@@ -19,7 +19,7 @@ from kpi.readers import combine, load_table
 from kpi.safety import FORMULA_TRIGGERS
 from tests.conftest import ROOT
 
-UNITS = {"count", "currency", "ratio", "days", "seconds", "score"}
+UNITS = {"count", "currency", "ratio", "days", "seconds", "score", "months"}  # months: CAC payback (an extension)
 IDS = [kpi.id for kpi in REGISTRY]
 
 ORDERS = """order_id,customer_id,ordered_at,revenue,refunded,status,channel,device

@@ -9,7 +9,18 @@ import pytest
 
 from kpi.formats import FORMATS, change, format_currency, format_delta, format_duration, format_value
 from kpi.measures import DERIVED, MEASURES
-from kpi.registry import GROUP_LABELS, KPIS, REGISTRY, KpiRatio, Measure, Ratio, help_text, kpis_in_group
+from kpi.registry import (
+    CONTRACT_KPIS,
+    EXTENSIONS,
+    GROUP_LABELS,
+    KPIS,
+    REGISTRY,
+    KpiRatio,
+    Measure,
+    Ratio,
+    help_text,
+    kpis_in_group,
+)
 from kpi.safety import neutralize_cell
 from tests.conftest import SHARED
 
@@ -26,7 +37,17 @@ def test_every_format_renders_its_example(tag):
 
 
 def test_the_format_tags():
-    assert set(FORMATS) == {"count", "currency", "percent", "decimal", "multiple", "days", "duration", "score"}
+    assert set(FORMATS) == {
+        "count",
+        "currency",
+        "percent",
+        "decimal",
+        "multiple",
+        "days",
+        "duration",
+        "score",
+        "months",
+    }
 
 
 def test_percent_table_scale_matches_the_d3_format():
@@ -194,8 +215,9 @@ def test_the_registry_has_exactly_the_contract_kpis():
     ids = _contract_ids()
     assert len(ids) == 47
     assert all(re.fullmatch(r"[a-z][a-z0-9_]*", kpi_id) for kpi_id in ids), ids
-    assert len(REGISTRY) == 47
-    assert sorted(kpi.id for kpi in REGISTRY) == sorted(ids)
+    assert len(REGISTRY) == 47 + len(EXTENSIONS)
+    assert sorted(CONTRACT_KPIS) == sorted(ids)
+    assert set(EXTENSIONS) == {"cac_payback_months"}  # added by the LTV vs CAC analysis, beyond section 3
 
 
 def test_ids_are_unique_and_indexed():
@@ -209,7 +231,9 @@ def test_ids_are_unique_and_indexed():
 def test_every_kpi_is_documented(kpi):
     assert kpi.label.strip()
     assert kpi.formula.strip()
-    assert kpi.unit in {"count", "currency", "ratio", "days", "seconds", "score"}
+    assert kpi.unit in {"count", "currency", "ratio", "days", "seconds", "score"} | (
+        {"months"} if kpi.id in EXTENSIONS else set()
+    )
     assert kpi.format in FORMATS
     assert kpi.role in {"outcome", "input"}
     assert kpi.group in GROUP_LABELS
@@ -250,6 +274,7 @@ def test_units_agree_with_formats():
         "multiple": {"ratio"},
         "count": {"count"},
         "decimal": {"count", "ratio"},
+        "months": {"months"},
     }
     for kpi in REGISTRY:
         assert kpi.unit in allowed[kpi.format], kpi.id
@@ -269,7 +294,7 @@ def test_kpis_in_group_puts_outcomes_first_in_declared_order(group):
 def test_kpis_in_group_of_traffic_and_satisfaction():
     assert [kpi.id for kpi in kpis_in_group("satisfaction")] == ["nps", "nps_responses"]
     assert [kpi.id for kpi in kpis_in_group("sales")][:4] == ["revenue", "orders", "sales", "aov"]
-    assert sum(len(kpis_in_group(group)) for group in GROUP_LABELS) == 47
+    assert sum(len(kpis_in_group(group)) for group in GROUP_LABELS) == len(REGISTRY)
 
 
 @pytest.mark.parametrize("kpi", REGISTRY, ids=lambda kpi: kpi.id)

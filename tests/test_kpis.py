@@ -187,6 +187,7 @@ def nps_nov() -> pl.DataFrame:
 # --- the registry is covered ---------------------------------------------------------------
 
 COVERED = {
+    "cac_payback_months",
     "sessions",
     "users",
     "pageviews",
@@ -239,7 +240,7 @@ COVERED = {
 
 def test_every_kpi_of_the_registry_has_hand_computed_tests_here():
     assert {kpi.id for kpi in REGISTRY} == COVERED
-    assert len(COVERED) == 47
+    assert len(COVERED) == 48  # the contract's 47 and CAC payback
 
 
 # --- traffic -----------------------------------------------------------------------------
@@ -1078,3 +1079,95 @@ def test_breakdown_by_date_treats_each_day_as_its_own_period():
     assert returning[1] == pytest.approx(0.0)  # C has 1 live order by 15 Nov
     assert returning[2] == pytest.approx(1.0)  # C has 2 live orders by 16 Nov
     assert bd.series("repurchase_rate")[2] == pytest.approx(0.0)  # C's orders inside 16 Nov: 1
+
+
+# --- CAC payback and the CAC variants ----------------------------------------------------
+
+
+def payback_orders() -> pl.DataFrame:
+    # two customers acquired in January 2024; data runs to 31 May 2024 (c9's order)
+    return rows(
+        ("order_id", "customer_id", "ordered_at", "revenue", "channel"),
+        ("p1", "cP", at(1, 10, 9), 30.0, "Paid Search"),  # P month 0
+        ("p2", "cP", at(2, 10, 8), 20.0, "Email"),  # 08:00 < 09:00: still month 0 (calendar day and time)
+        ("p3", "cP", at(3, 15), 40.0, "Email"),  # month 2
+        ("q1", "cQ", at(1, 20), 10.0, "Paid Search"),  # Q month 0
+        ("q2", "cQ", at(2, 25), 10.0, "Direct"),  # month 1
+        ("z9", "c9", at(5, 31), 5.0, "Direct"),  # a later customer: keeps the data going to 31 May
+    )
+
+
+def payback_spend(amount: float) -> pl.DataFrame:
+    return rows(("date", "channel", "spend"), (day(1, 5), "Paid Search", amount))
+
+
+def test_cac_payback_is_the_first_month_the_cumulative_margin_revenue_reaches_cac():
+    tables = Tables.from_frames(orders=payback_orders(), spend=payback_spend(40.0))
+    report = report_of(tables, JAN)
+    # CAC = 40 / 2 new customers = 20; per customer cumulative net revenue:
+    # month 0: (30 + 20 + 10) / 2 = 30 ≥ 20 → paid back within 1 month
+    assert report["cac"].value == pytest.approx(20.0)
+    assert report["cac_payback_months"].value == 1.0
+    assert report["cac_payback_months"].note is None
+
+
+def test_cac_payback_uses_the_margin_and_later_months():
+    tables = Tables.from_frames(orders=payback_orders(), spend=payback_spend(80.0))
+    report = report_of(tables, JAN, margin=0.5)
+    # CAC = 40; × margin 0.5 per customer: month 0 (60/2)·0.5 = 15, month 1 (60+10)/2·0.5 = 17.5,
+    # month 2 (70+40)/2·0.5 = 27.5, month 3 27.5 → never 40 within the months the data covers
+    payback = report["cac_payback_months"]
+    assert payback.value is None
+    # P first ordered 10 Jan 09:00, Q 20 Jan: the data (to midnight after 31 May) covers 4 whole months of both
+    assert payback.note == "not paid back within the 4 months the data covers"
+    report = report_of(tables, JAN, margin=1.0)
+    # CAC 40; month 0: 30, month 1: 35, month 2: 55 ≥ 40 → 3 months
+    assert report["cac_payback_months"].value == 3.0
+
+
+def test_cac_payback_is_unavailable_when_cac_is():
+    report = report_of(Tables.from_frames(orders=payback_orders()), JAN)
+    assert_unavailable(report["cac_payback_months"], "no spend data")
+
+
+def test_cac_payback_per_channel_of_acquisition():
+    tables = Tables.from_frames(orders=payback_orders(), spend=payback_spend(40.0))
+    frame = breakdown(tables, JAN, {}, Settings(), by="channel", kpis=["cac", "cac_payback_months"]).frame.to_native()
+    paid = frame.filter(pl.col("group") == "Paid Search").row(0, named=True)
+    # both customers came through Paid Search: CAC 40 / 2 = 20, month 0 mean 30 ≥ 20
+    assert (paid["cac"], paid["cac_payback_months"]) == (20.0, 1.0)
+
+
+def test_cac_variants():
+    orders = rows(
+        ("order_id", "customer_id", "ordered_at", "revenue"),
+        ("o1", "c1", at(1, 3), 10.0),
+        ("o2", "c2", at(1, 4), 10.0),
+    )
+    spend = rows(
+        ("date", "channel", "spend"),
+        (day(1, 3), "Paid Social", 60.0),
+        (day(1, 3), "Email", 20.0),  # a newsletter tool: marketing, not paid media
+    )
+    tables = Tables.from_frames(orders=orders, spend=spend)
+    assert report_of(tables, JAN)["cac"].value == pytest.approx(40.0)  # (60 + 20) / 2: all marketing spend
+    assert report_of(tables, JAN, cac_variant="paid")["cac"].value == pytest.approx(30.0)  # 60 / 2
+    # 2,000 a month of sales team over January's 31 days: 2,000 × 31 / 30.4375; (80 + that) / 2
+    with_team = report_of(tables, JAN, cac_variant="with_sales_cost", monthly_sales_cost=2000.0)
+    assert with_team["cac"].value == pytest.approx((80.0 + 2000.0 * 31 / 30.4375) / 2)
+    assert report_of(tables, JAN)["spend"].value == 80.0  # the spend KPI itself never changes
+    by_channel = (
+        breakdown(
+            tables,
+            JAN,
+            {},
+            Settings(cac_variant="with_sales_cost", monthly_sales_cost=10.0),
+            by="channel",
+            kpis=["cac"],
+        )
+        .long()
+        .to_native()
+    )
+    assert by_channel["note"].unique().to_list() == ["a fixed sales cost cannot be split by channel"]
+    no_channel = Tables.from_frames(orders=orders, spend=spend.drop("channel"))
+    assert_unavailable(report_of(no_channel, JAN, cac_variant="paid")["cac"], "spend has no channel column")
