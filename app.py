@@ -12,6 +12,11 @@ st.set_page_config(page_title="KPI Explorer", page_icon=":material/monitoring:",
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/funnels.py", title="Funnels", icon=":material/filter_alt:"),
+    st.Page("pages/ltv.py", title="LTV vs CAC", icon=":material/savings:"),
+    st.Page("pages/channels.py", title="Channels", icon=":material/hub:"),
+    st.Page("pages/retention.py", title="Retention", icon=":material/autorenew:"),
+    st.Page("pages/leads.py", title="Leads and sales team", icon=":material/groups:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     st.Page("pages/definitions.py", title="KPI definitions", icon=":material/menu_book:"),
 ]

@@ -132,14 +132,21 @@ class Tables:
         return tuple(name for name in TABLE_NAMES if self.get(name) is not None)
 
     def date_range(self) -> tuple[date, date] | None:
-        """First and last day found in any table's date column, or ``None`` for no rows."""
+        """First and last day found in any table's date column or a lead's later step (a deal won
+        after the last new lead must be selectable), or ``None`` for no rows."""
         bounds: list[date] = []
         for name in self.present():
             frame = self.get(name)
-            column = nw.col(SCHEMAS[name].date_column)
             if frame is None or len(frame) == 0:
                 continue
-            row = frame.select(column.min().alias("lo"), column.max().alias("hi")).row(0)
+            columns = [SCHEMAS[name].date_column, *(c for c in LATER_STEPS.get(name, ()) if c in frame.columns)]
+            row = frame.select(
+                *(
+                    agg
+                    for column in columns
+                    for agg in (nw.col(column).min().alias(f"{column}_lo"), nw.col(column).max().alias(f"{column}_hi"))
+                )
+            ).row(0)
             bounds.extend(_as_date(value) for value in row if value is not None)
         return (min(bounds), max(bounds)) if bounds else None
 
@@ -194,6 +201,10 @@ class Tables:
         later = live.join(first_ids, on="customer_key").filter(nw.col("order_id") != nw.col("first_order_id"))
         second = later.group_by("customer_key").agg(nw.col("order_date").min().alias("second_date"))
         return first_rows.join(second, on="customer_key", how="left")
+
+
+LATER_STEPS: dict[str, tuple[str, ...]] = {"leads": ("mql_at", "sql_at", "won_at", "lost_at")}
+"""Dated steps of a row after its main date: they extend the data's date range."""
 
 
 def _as_date(value: date | datetime) -> date:

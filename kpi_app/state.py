@@ -175,6 +175,12 @@ def current() -> tuple[DataSet, View | None]:
     return st.session_state["dataset"], st.session_state.get("view")
 
 
+def memo(key: tuple[Any, ...], make: Any) -> Any:
+    """``make()`` once per key in this session (the last few keys are kept): for anything a page
+    computes from the data set and the view. Include ``dataset.id`` and the view in the key."""
+    return _memo(key, make)
+
+
 def _memo(key: tuple[Any, ...], make: Any) -> Any:
     memo: OrderedDict[tuple[Any, ...], Any] = st.session_state.setdefault("_memo", OrderedDict())
     if key in memo:

@@ -89,3 +89,12 @@ def card_notes(app) -> dict[str, list[str]]:
 
     walk(app.main)
     return notes
+
+
+def with_tables(app, tables, name: str = "test data"):
+    """An AppTest whose session computes on ``tables`` (instead of the demo data) from its first run."""
+    from kpi_app.data import DataSet
+
+    app.session_state["dataset"] = DataSet(id=f"test-{id(tables)}", name=name, tables=tables, is_demo=True)
+    app.session_state["dataset_key"] = ("demo",)
+    return app

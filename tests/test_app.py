@@ -10,7 +10,16 @@ from kpi.periods import PRESET_LABELS
 from kpi.registry import GROUP_LABELS, kpis_in_group
 from tests.conftest import card_notes
 
-PAGES = ("pages/overview.py", "pages/data.py", "pages/definitions.py")
+PAGES = (
+    "pages/overview.py",
+    "pages/funnels.py",
+    "pages/ltv.py",
+    "pages/channels.py",
+    "pages/retention.py",
+    "pages/leads.py",
+    "pages/data.py",
+    "pages/definitions.py",
+)
 
 
 def _metrics(app) -> dict:

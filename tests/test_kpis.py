@@ -1171,3 +1171,20 @@ def test_cac_variants():
     assert by_channel["note"].unique().to_list() == ["a fixed sales cost cannot be split by channel"]
     no_channel = Tables.from_frames(orders=orders, spend=spend.drop("channel"))
     assert_unavailable(report_of(no_channel, JAN, cac_variant="paid")["cac"], "spend has no channel column")
+
+
+def test_the_date_range_reaches_a_deal_won_after_the_last_new_lead():
+    # leads created 1 Jan and 1 Feb; one won on 3 May, one lost on 9 Mar: "All data" must reach 3 May
+    leads = pl.DataFrame(
+        {
+            "lead_id": ["a", "b"],
+            "created_at": [datetime(2024, 1, 1), datetime(2024, 2, 1)],
+            "won_at": [datetime(2024, 5, 3, 15), None],
+            "lost_at": [None, datetime(2024, 3, 9)],
+        }
+    )
+    orders = pl.DataFrame(
+        {"order_id": ["o"], "customer_id": ["c"], "ordered_at": [datetime(2023, 12, 30)], "revenue": [1.0]}
+    )
+    assert Tables.from_frames(leads=leads).date_range() == (date(2024, 1, 1), date(2024, 5, 3))
+    assert Tables.from_frames(leads=leads, orders=orders).date_range() == (date(2023, 12, 30), date(2024, 5, 3))

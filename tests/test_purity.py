@@ -86,7 +86,8 @@ def impurities(source: str) -> list[str]:
             func = node.func
             if isinstance(func, ast.Attribute) and (_base_name(func.value), func.attr) in CLOCK_CALLS:
                 found.append(f"{line}: {_base_name(func.value)}.{func.attr}()")
-            elif isinstance(func, ast.Attribute) and func.attr in WRITE_METHODS:
+            elif isinstance(func, ast.Attribute) and func.attr in WRITE_METHODS and (node.args or node.keywords):
+                # with no destination, write_csv()/to_csv() return the text: only a destination writes a file
                 found.append(f"{line}: .{func.attr}()")
             elif isinstance(func, ast.Name | ast.Attribute) and _base_name(func) == "open":
                 # builtin/io open(file, mode), Path.open(mode)
@@ -143,3 +144,20 @@ sys.stdout.write("ok")
 day = date.fromisoformat("2024-11-01")
 '''
     assert impurities(pure) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "flagged"),
+    [
+        ("frame.write_csv('out.csv')", True),
+        ("frame.write_csv(file=path)", True),
+        ("Path('x').write_text('a')", True),
+        ("open(path, 'w')", True),
+        ("frame.write_csv()", False),  # returns the text, writes nothing
+        ("open(path)", False),
+        ("date.today()", True),
+        ("import plotly.express", True),
+    ],
+)
+def test_the_checker_tells_writes_from_pure_calls(source: str, flagged: bool):
+    assert bool(impurities(source)) is flagged
