@@ -163,6 +163,9 @@ def evaluate(measures: MeasureTable, settings: Settings, kpis: Sequence[Kpi] = R
     return frame.select(GROUP, *(name for kpi in (*keep, *costs) for name in (kpi.id, f"{kpi.id}{NOTE}")))
 
 
+NO_COST_TO_PAY_BACK = "no acquisition cost to pay back (CAC is 0)"
+
+
 def _with_payback(tables: Tables, scope: Scope, frame: nw.DataFrame, kpi: Kpi) -> nw.DataFrame:
     """Add a :class:`Payback` KPI: per group, the first month whose mean cumulative net revenue ×
     margin per new customer (over those observable that long) reaches the cost KPI, plus one."""
@@ -196,8 +199,12 @@ def _with_payback(tables: Tables, scope: Scope, frame: nw.DataFrame, kpi: Kpi) -
     note = (
         nw.when(cost.is_null())
         .then(cost_note)
+        .when(cost <= 0)
+        .then(nw.lit(NO_COST_TO_PAY_BACK))
         .when(nw.col("_horizon").is_null())
         .then(nw.lit("no new customer has a full month of history yet"))
+        .when(nw.col("_payback").is_null() & (nw.col("_horizon") == 1))
+        .then(nw.lit("not paid back within the one month the data covers"))
         .when(nw.col("_payback").is_null())
         .then(
             nw.concat_str(
@@ -207,7 +214,7 @@ def _with_payback(tables: Tables, scope: Scope, frame: nw.DataFrame, kpi: Kpi) -
             )
         )
     )
-    value = nw.when(~cost.is_null()).then(nw.col("_payback"))
+    value = nw.when(~cost.is_null() & (cost > 0)).then(nw.col("_payback"))
     return joined.with_columns(value.alias(kpi.id), note.cast(nw.String()).alias(f"{kpi.id}{NOTE}")).drop(
         "_horizon", "_payback"
     )

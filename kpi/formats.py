@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 FormatTag = Literal["count", "currency", "percent", "decimal", "multiple", "days", "duration", "score", "months"]
@@ -57,8 +58,23 @@ _HALF_UNIT: dict[str, float] = {
 }
 
 
+def fixed(value: float, decimals: int, *, grouped: bool = True) -> str:
+    """``value`` with ``decimals`` decimals, an exact half rounded away from zero, as tables and
+    charts round (JavaScript's ``toFixed``), so a card, a chart label and a table cell agree;
+    Python's own format rounds an exact half to even.
+
+    >>> fixed(31.25, 1), f"{31.25:.1f}", fixed(-0.125, 2), fixed(2.675, 2), fixed(1234.5, 0), fixed(-0.004, 2)
+    ('31.3', '31.2', '-0.13', '2.67', '1,235', '0.00')
+    """
+    if not math.isfinite(value):
+        return str(value)
+    exact = Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    exact = abs(exact) if exact == 0 else exact  # no "-0.0"
+    return f"{exact:,.{decimals}f}" if grouped else f"{exact:.{decimals}f}"
+
+
 def _grouped(value: float, decimals: int) -> str:
-    return f"{value:,.{decimals}f}"
+    return fixed(value, decimals)
 
 
 def format_currency(value: float, currency: str | None = None) -> str:
@@ -69,7 +85,7 @@ def format_currency(value: float, currency: str | None = None) -> str:
     """
     code = (currency or "").upper()
     decimals = 0 if code in ZERO_DECIMAL_CURRENCIES else 2
-    sign = "-" if round(value, decimals) < 0 else ""
+    sign = "-" if float(fixed(value, decimals, grouped=False)) < 0 else ""
     digits = _grouped(abs(value), decimals)
     if code in CURRENCY_SYMBOLS:
         return f"{sign}{CURRENCY_SYMBOLS[code]}{digits}"
@@ -82,7 +98,7 @@ def format_duration(seconds: float) -> str:
     >>> format_duration(122.24), format_duration(44.6), format_duration(3900)
     ('2m 02s', '45s', '1h 05m')
     """
-    total = round(seconds)
+    total = int(fixed(seconds, 0, grouped=False))
     if total < 60:
         return f"{total}s"
     minutes, secs = divmod(total, 60)
@@ -108,19 +124,20 @@ def format_value(value: float | None, tag: FormatTag, *, currency: str | None = 
     if tag == "currency":
         return format_currency(value, currency)
     if tag == "percent":
-        return f"{value * 100:.1f}%"
+        return f"{fixed(value * 100, 1, grouped=False)}%"
     if tag == "decimal":
-        return f"{value:,.2f}"
+        return fixed(value, 2)
     if tag == "multiple":
-        return f"{value:,.2f}×"
+        return f"{fixed(value, 2)}×"
     if tag == "days":
-        return f"{value:,.1f} days"
+        return f"{fixed(value, 1)} days"
     if tag == "duration":
         return format_duration(value)
     if tag == "score":
-        return f"{value:.1f}"
+        return fixed(value, 1, grouped=False)
     if tag == "months":
-        return "1 month" if round(value) == 1 else f"{value:,.0f} months"
+        text = fixed(value, 0)
+        return "1 month" if text == "1" else f"{text} months"
     raise ValueError(f"unknown format {tag!r}")
 
 

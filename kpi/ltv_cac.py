@@ -100,8 +100,8 @@ def payback(curves: nw.DataFrame, costs: Mapping[Any, float | None]) -> nw.DataF
     """Per group of ``curves`` (``group``, ``month``, ``value``, as :func:`kpi.cohorts.ltv_curves`
     gives): its ``cost`` (from ``costs``; null when absent) and ``payback``, the first month k
     whose value reaches the cost, as k + 1 months (1 = within the month of the first order, as the
-    ``cac_payback_months`` KPI counts), null when the cost is unknown or not reached in the months
-    the data covers; ``value_at_payback`` is the curve's value there.
+    ``cac_payback_months`` KPI counts), null when the cost is unknown, 0 (nothing to pay back) or not
+    reached in the months the data covers; ``value_at_payback`` is the curve's value there.
 
     >>> import polars as pl
     >>> curves = nw.from_native(
@@ -109,6 +109,8 @@ def payback(curves: nw.DataFrame, costs: Mapping[Any, float | None]) -> nw.DataF
     ... )
     >>> payback(curves, {"a": 20.0, "b": 50.0}).to_native().rows()
     [('a', 20.0, 2, 25.0), ('b', 50.0, None, None)]
+    >>> payback(curves, {"a": 0.0, "b": None}).to_native().rows()
+    [('a', 0.0, None, None), ('b', None, None, None)]
     """
     groups = curves.select(GROUP).unique().sort(GROUP)
     cost_frame = nw.from_dict(
@@ -119,7 +121,7 @@ def payback(curves: nw.DataFrame, costs: Mapping[Any, float | None]) -> nw.DataF
     with_cost = groups.join(cost_frame, on=GROUP, how="left")
     first = (
         curves.join(with_cost, on=GROUP)
-        .filter(~nw.col("cost").is_null() & (nw.col("value") >= nw.col("cost")))
+        .filter((nw.col("cost") > 0) & (nw.col("value") >= nw.col("cost")))
         .group_by(GROUP)
         .agg(nw.col("month").min())
     )

@@ -204,8 +204,10 @@ def organic_blocker(tables: Tables, view: View) -> str | None:
     return None
 
 
-def social_blocker(view: View) -> str | None:
-    """A channel filter that leaves out both social channels."""
+def social_blocker(tables: Tables, view: View) -> str | None:
+    """No sessions and no orders to count, or a channel filter that leaves out both social channels."""
+    if tables.traffic is None and tables.orders is None:
+        return f"Social platforms need web sessions or orders. {NO_TRAFFIC}."
     if not cv.channel_scope(view.filter_map, cv.SOCIAL_CHANNELS):
         return (
             "Your channel filter leaves out Paid Social and Organic Social: add one of them, or clear the "
@@ -510,8 +512,11 @@ def every_kpi(data: cv.ChannelTable, *, currency: str | None) -> None:
     columns = [Column("group", "Channel"), *(kpi_column(kpi_id) for kpi_id in kpi_ids)]
     number_table(data.table.frame, columns, currency=currency, name="kpis_per_channel", key="channels_all")
     if data.missing:
-        listed = "; ".join(f"{KPIS[kpi_id].label} ({reason})" for kpi_id, reason in data.missing)
-        st.caption(md_escape(f"Not available for any channel: {listed}."))
+        by_reason: dict[str, list[str]] = {}
+        for kpi_id, reason in data.missing:
+            by_reason.setdefault(reason, []).append(KPIS[kpi_id].label)
+        listed = "; ".join(f"{reason}: {', '.join(labels)}" for reason, labels in by_reason.items())
+        st.caption(md_escape(f"Not available for any channel ({listed})."))
     st.caption(
         "Each ratio is Σ numerator / Σ denominator within the channel; new customers, CAC and LTV count each "
         "customer in the channel of their first order. Click a column heading to sort; hover it for the formula."

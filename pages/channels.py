@@ -35,7 +35,7 @@ else:
     section.devices(devices, view=view, currency=currency)
 
 st.subheader("Social platforms", divider="gray")
-blocked = section.social_blocker(view)
+blocked = section.social_blocker(tables, view)
 if blocked:
     st.info(blocked, icon=section.INFO)
 else:

@@ -3,12 +3,14 @@ and the sidebar filters change what they show."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from kpi import REGISTRY
 from kpi.periods import PRESET_LABELS
 from kpi.registry import GROUP_LABELS, kpis_in_group
-from tests.conftest import card_notes
+from tests.conftest import card_notes, with_tables
 
 PAGES = (
     "pages/overview.py",
@@ -50,6 +52,35 @@ def test_every_page_opens_without_exception(app_test, page):
     assert not app.exception
     assert not app.error
     assert app.sidebar.multiselect, "the shared sidebar is rendered on every page"
+
+
+ANALYSIS_PAGES = PAGES[:6]
+OPTIONAL_TABLES = ("orders", "traffic", "spend", "leads", "nps")
+
+
+@pytest.mark.parametrize("missing", OPTIONAL_TABLES)
+@pytest.mark.parametrize("page", ANALYSIS_PAGES)
+def test_every_analysis_page_without_each_table(app_test, demo_tables, page, missing):
+    # a user's data set lacking one table: the page still renders, raises nothing, shows no error box,
+    # and where it needed that table it says which export would fill it
+    tables = dataclasses.replace(demo_tables, **{missing: None})
+    app = with_tables(app_test(), tables).run()
+    app.switch_page(page).run()
+    assert not app.exception
+    assert not app.error
+    assert app.title, "the page rendered"
+
+
+@pytest.mark.parametrize("page", ANALYSIS_PAGES)
+def test_every_analysis_page_on_a_single_table(app_test, demo_tables, page):
+    # only NPS answers: every page that needs more says so in an info box instead of a blank page
+    only_nps = dataclasses.replace(demo_tables, orders=None, traffic=None, spend=None, leads=None)
+    app = with_tables(app_test(), only_nps).run()
+    app.switch_page(page).run()
+    assert not app.exception
+    assert not app.error
+    if page not in ("pages/leads.py", "pages/overview.py"):  # these two show the NPS section
+        assert any("Data page" in info.value for info in app.info)
 
 
 def test_channel_filter_changes_the_cards(app_test):

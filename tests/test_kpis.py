@@ -1138,6 +1138,28 @@ def test_cac_payback_per_channel_of_acquisition():
     assert (paid["cac"], paid["cac_payback_months"]) == (20.0, 1.0)
 
 
+def test_cac_payback_of_a_channel_without_cost_is_unavailable():
+    # spend only on Email: Paid Search's new customers cost nothing, so there is nothing to pay back
+    spend = rows(("date", "channel", "spend"), (day(1, 5), "Email", 40.0))
+    tables = Tables.from_frames(orders=payback_orders(), spend=spend)
+    frame = breakdown(tables, JAN, {}, Settings(), by="channel", kpis=["cac", "cac_payback_months"]).frame.to_native()
+    paid = frame.filter(pl.col("group") == "Paid Search").row(0, named=True)
+    assert paid["cac"] == 0.0
+    assert paid["cac_payback_months"] is None
+    assert paid["cac_payback_months__note"] == "no acquisition cost to pay back (CAC is 0)"
+
+
+def test_cac_payback_within_one_observable_month():
+    # one customer, first order 10 Jan, data ends 10 Feb: only month 0 is whole; CAC 100 is never reached
+    orders = rows(
+        ("order_id", "customer_id", "ordered_at", "revenue"),
+        ("a", "c1", at(1, 10), 30.0),
+        ("b", "c2", at(2, 10), 5.0),
+    )
+    report = report_of(Tables.from_frames(orders=orders, spend=payback_spend(100.0)), JAN)
+    assert_unavailable(report["cac_payback_months"], "not paid back within the one month the data covers")
+
+
 def test_cac_variants():
     orders = rows(
         ("order_id", "customer_id", "ordered_at", "revenue"),

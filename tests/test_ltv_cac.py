@@ -117,8 +117,8 @@ def test_channel_lines_pay_back_their_own_cac_as_the_kpi_does(tables):
     curves = ltv_curves(tables, period=Q1, by="channel")
     got = {row[0]: row[2] for row in curve_paybacks(curves, blended_cac=None, economics=economics).to_native().rows()}
     # Paid Search: CAC 87; curve 86.67 (month 0) < 87, 90 (month 1) ≥ 87 → 2 months.
-    # Email: CAC 100; B's curve 50, 80, 80 never reaches it → none. Direct: CAC 0 → 1 (trivially)
-    assert got == {"Paid Search": 2, "Email": None, "Direct": 1}
+    # Email: CAC 100; B's curve 50, 80, 80 never reaches it → none. Direct: CAC 0 → nothing to pay back
+    assert got == {"Paid Search": 2, "Email": None, "Direct": None}
     kpi = breakdown(tables, Q1, by="channel", kpis=["cac_payback_months"]).frame.to_native()
     from_kpi = {row["group"]: row["cac_payback_months"] for row in kpi.iter_rows(named=True)}
     assert {channel: from_kpi[channel] for channel in got} == got

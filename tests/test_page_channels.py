@@ -78,6 +78,17 @@ def test_channels_page_without_traffic(app_test, demo_tables):
     assert [header.value for header in app.subheader] == SECTIONS
 
 
+def test_channels_page_with_survey_answers_only(app_test, demo_tables):
+    tables = replace(demo_tables, orders=None, traffic=None, spend=None, leads=None)
+    app = _open(with_tables(app_test(), tables))
+    infos = _text(app.info)
+    assert "Social platforms need web sessions or orders. Upload a GA4 or Shopify sessions export" in infos
+    # the table per channel keeps the NPS and groups what it cannot show by reason, each reason once
+    captions = _text(app.caption)
+    assert "no traffic data: Sessions, Users" in captions
+    assert captions.count("no orders data") == 1
+
+
 def test_channels_page_with_traffic_without_device(app_test, demo_tables):
     tables = replace(demo_tables, traffic=demo_tables.traffic.drop("device"))
     app = _open(with_tables(app_test(), tables))
