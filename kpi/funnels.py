@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
+from datetime import date
 from functools import reduce
 from typing import Literal
 
@@ -430,3 +431,45 @@ def funnel(
             compare_period=compare_period,
         )
     return result
+
+
+@dataclass(frozen=True)
+class LeadMaturity:
+    """How long the period's leads have had to move through the funnel, against how long deals
+    usually take: ``youngest_days`` = data's last day − period end (the age of the period's
+    youngest leads at the end of the data), ``median_lead_time`` = median of won − created over
+    every won lead in the data (days). ``settling`` when the youngest leads are younger than it."""
+
+    data_end: date
+    youngest_days: int
+    median_lead_time: float
+
+    @property
+    def settling(self) -> bool:
+        """The period's later lead steps are still filling up."""
+        return self.youngest_days < self.median_lead_time
+
+
+def lead_maturity(tables: Tables, period: Period) -> LeadMaturity | None:
+    """:class:`LeadMaturity` of the leads created in ``period``; ``None`` without a leads table
+    with ``won_at`` or without a won lead.
+
+    >>> from datetime import datetime
+    >>> import polars as pl
+    >>> leads = pl.DataFrame({"lead_id": ["a", "b", "c"],
+    ...     "created_at": [datetime(2024, 1, 1), datetime(2024, 1, 5), datetime(2024, 3, 1)],
+    ...     "won_at": [datetime(2024, 1, 11), datetime(2024, 1, 25), None]})
+    >>> maturity = lead_maturity(Tables.from_frames(leads=leads), Period(date(2024, 2, 20), date(2024, 2, 29)))
+    >>> maturity.youngest_days, maturity.median_lead_time, maturity.settling
+    (1, 15.0, True)
+    """
+    leads = tables.leads
+    if leads is None or "won_at" not in leads.columns:
+        return None
+    span = tables.date_range()
+    won = leads.filter(~nw.col("won_at").is_null())
+    if span is None or len(won) == 0:
+        return None
+    days = (nw.col("won_at") - nw.col("created_at")).dt.total_seconds() / 86400
+    median = won.select(days.median()).item()
+    return LeadMaturity(span[1], (span[1] - period.end).days, float(median))

@@ -220,7 +220,7 @@ def economics_table(economics: ChannelEconomics, *, currency: str | None) -> Non
         "reason": st.column_config.TextColumn("Not on the chart because"),
         "notes": st.column_config.TextColumn("Notes"),
     }
-    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", placeholder="—")
     charts.download(frame, "ltv_cac_by_channel", key="ltv_economics_csv")
 
 
@@ -391,6 +391,7 @@ def curves_table(curves: LtvCurves, paybacks: nw.DataFrame, *, currency: str | N
         },
         hide_index=True,
         width="stretch",
+        placeholder="—",
     )
     export = points.with_columns(
         pl.Series("line", [line_label(group, curves.by) for group in points.get_column("group").to_list()]),

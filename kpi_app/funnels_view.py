@@ -19,7 +19,7 @@ import polars as pl
 import streamlit as st
 
 from kpi.formats import format_delta, format_value
-from kpi.funnels import FUNNEL_LABELS, Funnel, FunnelKind, FunnelStep
+from kpi.funnels import FUNNEL_LABELS, Funnel, FunnelKind, FunnelStep, LeadMaturity
 from kpi.periods import Period
 from kpi.tables import Tables
 from kpi_app import charts
@@ -238,6 +238,22 @@ def drop_sentence(result: Funnel) -> str | None:
     return text + "."
 
 
+def maturity_warning(maturity: LeadMaturity | None) -> str | None:
+    """Said when the period's leads are younger than deals usually take, so MQL, SQL and won are
+    still filling up and the drop-offs at the bottom of the lead funnel overstate the loss."""
+    if maturity is None or not maturity.settling:
+        return None
+    median = format_value(maturity.median_lead_time, "days")
+    youngest = format_value(maturity.youngest_days, "count")
+    end = f"{maturity.data_end.day} {maturity.data_end:%b %Y}"
+    return (
+        f"These leads are still moving: the data ends on {end}, only {youngest} days after the period, while half "
+        f"of all won deals took more than {median} from lead to win. The MQL, SQL and won steps will grow, so "
+        f"their drop-offs overstate the loss; for a settled funnel choose a period that ends at least {median} "
+        "before the data does (for example Last quarter)."
+    )
+
+
 def steps_frames(result: Funnel) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(the table shown: shares scaled to percent, changes in points; the CSV: raw fractions)."""
     raw = pl.DataFrame(
@@ -314,7 +330,9 @@ def steps_table(result: Funnel) -> None:
         hidden.append("compared_with")  # every step is compared with the one above it
     if shown.get_column("note").null_count() == shown.height:
         hidden.append("note")
-    st.dataframe(shown.drop(hidden, strict=False), column_config=config, hide_index=True, width="stretch")
+    st.dataframe(
+        shown.drop(hidden, strict=False), column_config=config, hide_index=True, width="stretch", placeholder="—"
+    )
     charts.download(raw, f"funnel_{result.kind}", key=f"funnel_csv_{result.kind}")
 
 
@@ -433,7 +451,7 @@ def breakdown_table(frame: nw.DataFrame, *, by: str, share: Share, kind: FunnelK
             )
     present = [name for name in columns if name in wide.columns]
     shown = wide.select(present).with_columns(pl.col(name) * 100 for name in present if name.startswith(share))
-    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", placeholder="—")
     reasons = data.filter(pl.col("count").is_null()).get_column("note").unique(maintain_order=True).to_list()
     if reasons:
         st.caption("Empty columns: " + "; ".join(md_escape(str(reason)) for reason in reasons if reason))

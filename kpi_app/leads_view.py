@@ -127,7 +127,14 @@ def group_table(table: GroupTable, *, currency: str | None, name: str, key: str,
             "Thin", help=f"Fewer than {THIN_ANSWERS} answers: too few to compare"
         )
         order.insert(order.index("nps_responses") + 1 if "nps_responses" in order else len(order), "thin")
-    st.dataframe(scaled.select(order), column_config=config, column_order=order, hide_index=True, width="stretch")
+    st.dataframe(
+        scaled.select(order),
+        column_config=config,
+        column_order=order,
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+    )
     reasons = dict(table.empty)
     missing = table.unavailable_columns
     partial = [cid for cid in shown if cid in reasons]

@@ -165,7 +165,7 @@ def breakdown_table(data: Breakdown, kpi_ids: Sequence[str], *, currency: str | 
             for kpi in chosen
         },
     }
-    st.dataframe(frame.to_native(), column_config=config, hide_index=True, width="stretch")
+    st.dataframe(frame.to_native(), column_config=config, hide_index=True, width="stretch", placeholder="—")
     reasons = _column_reasons(data, chosen)
     if reasons:
         st.caption("Empty cells: " + "; ".join(f"{md_escape(label)}: {md_escape(reason)}" for label, reason in reasons))

@@ -4,7 +4,7 @@ the weekly trend of each step rate."""
 
 import streamlit as st
 
-from kpi.funnels import FUNNEL_LABELS, funnel, funnel_frame, weekly_funnel
+from kpi.funnels import FUNNEL_LABELS, funnel, funnel_frame, lead_maturity, weekly_funnel
 from kpi_app import charts, state, ui
 from kpi_app import funnels_view as fv
 
@@ -49,6 +49,9 @@ charts.show(fv.funnel_chart(result, share=share), key=f"funnel_chart_{kind}")
 sentence = fv.drop_sentence(result)
 if sentence:
     st.markdown(sentence)
+settling = fv.maturity_warning(lead_maturity(tables, view.period)) if kind == "leads" else None
+if settling:
+    st.warning(settling, icon=":material/hourglass_top:")
 changes = fv.change_line(result, share=share)
 if changes:
     st.caption(changes)

@@ -141,6 +141,33 @@ def test_channel_filter_changes_the_numbers(page):
     _shot(page, "overview-paid-search")
 
 
+ANALYSIS_PAGES = {
+    # title: (plotly charts, data tables) drawn on the demo data with the default period
+    "Funnels": (3, 2),  # the weekly trend downloads as CSV
+    "LTV vs CAC": (2, 2),
+    "Channels": (7, 4),
+    "Retention": (2, 0),  # the cohort table is a heatmap; its numbers download as CSV
+    "Leads and sales team": (5, 5),
+}
+
+
+@pytest.mark.parametrize("title", ANALYSIS_PAGES)
+def test_each_analysis_page_draws_its_charts(page, title):
+    from playwright.sync_api import expect
+
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    expect(page.locator("h1").first).to_have_text(title)
+    drawn, tables = ANALYSIS_PAGES[title]
+    charts = page.get_by_test_id("stPlotlyChart")
+    expect(charts).to_have_count(drawn, timeout=60_000)
+    page.wait_for_selector(IDLE)
+    expect(charts.locator(".js-plotly-plot .plot-container")).to_have_count(drawn, timeout=60_000)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.get_by_test_id("stDataFrame").count() == tables
+    assert page.get_by_test_id("stDownloadButton").count() >= max(tables, 1)  # every table downloads
+    _shot(page, title.lower().replace(" ", "-"))
+
+
 def test_definitions_page_lists_every_kpi(page):
     from playwright.sync_api import expect
 

@@ -8,13 +8,14 @@ import math
 from dataclasses import replace
 from datetime import date
 
+import polars as pl
 import pytest
 
 from kpi import compute
 from kpi.funnels import Funnel, FunnelStep
 from kpi.periods import Period
 from kpi_app.funnels_view import drop_sentence, share_text
-from tests.conftest import with_tables
+from tests.conftest import DEMO, with_tables
 
 PAGE = "pages/funnels.py"
 
@@ -69,6 +70,34 @@ def test_lead_funnel_on_the_demo_data(app_test, demo_tables):
     counts = [steps[label]["count"] for label in steps]
     assert counts == sorted(counts, reverse=True)  # a cohort: every step a subset of the one before
     assert any("the leads created in the period" in text for text in _texts(app.caption))
+
+
+def _median_lead_time_days() -> float:
+    # every won lead of the demo data, straight from the CSV
+    leads = pl.read_csv(DEMO / "leads.csv", try_parse_dates=True).filter(pl.col("won_at").is_not_null())
+    return leads.select(((pl.col("won_at") - pl.col("created_at")).dt.total_seconds() / 86400).median()).item()
+
+
+@pytest.mark.parametrize(("preset", "period_end"), [("last_30_days", date(2026, 11, 22)), ("last_quarter", None)])
+def test_lead_funnel_says_when_its_leads_are_still_moving(app_test, preset, period_end):
+    app = app_test().run()
+    app.selectbox(key="period_preset").set_value(preset).run()
+    app.switch_page(PAGE).run()
+    app.button_group(key="funnel_kind").set_value("leads").run()
+    assert not app.exception
+    median = _median_lead_time_days()
+    end = app.session_state["view"].period.end
+    if period_end:
+        assert end == period_end
+    # the demo data ends on 22 Nov 2026: the last 30 days' youngest leads are 0 days old; last quarter's
+    # (ending 30 Sep) 53 days old, older than the median lead time
+    settling = (date(2026, 11, 22) - end).days < median
+    assert settling is (preset == "last_30_days")
+    warnings = _texts(app.warning)
+    assert bool(warnings) is settling
+    if settling:
+        assert f"took more than {median:.1f} days from lead to win" in warnings[0]
+        assert "only 0 days after the period" in warnings[0]
 
 
 def test_share_toggle_and_breakdown_switch(app_test):
