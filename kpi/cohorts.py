@@ -69,6 +69,10 @@ def customer_months(tables: Tables) -> nw.DataFrame | None:
     >>> frame.select("month", "net_revenue").rows()
     [(0, 30.0), (1, 5.0)]
     """
+    return tables.derived("customer_months", lambda: _customer_months(tables))
+
+
+def _customer_months(tables: Tables) -> nw.DataFrame | None:
     live, facts = tables.live_orders, tables.customer_facts
     if live is None or facts is None:
         return None

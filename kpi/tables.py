@@ -17,6 +17,7 @@ per data set, over **all** live orders, and cached on the instance.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -96,6 +97,15 @@ class Tables:
     leads: nw.DataFrame | None = None
     nps: nw.DataFrame | None = None
     currency: str | None = field(default=None)
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: str, make: Callable[[], Any]) -> Any:
+        """A frame derived from the whole data set (independent of the period and the filters, like
+        the per-customer month table), made once per data set: ``make()`` the first time ``key`` is
+        asked for."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
     @classmethod
     def from_frames(cls, *, currency: str | None = None, **frames: Any) -> Tables:

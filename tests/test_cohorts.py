@@ -6,13 +6,14 @@ copied from the product's output.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 
 import polars as pl
 import pytest
 
 from kpi import Period, Settings, Tables, compute
-from kpi.cohorts import cohort_months, cohort_table, days_between_orders, guest_share, ltv_curves
+from kpi.cohorts import cohort_months, cohort_table, customer_months, days_between_orders, guest_share, ltv_curves
 
 Q1 = Period(date(2024, 1, 1), date(2024, 3, 31))
 JAN = Period(date(2024, 1, 1), date(2024, 1, 31))
@@ -326,3 +327,20 @@ def test_guest_share():
     assert guest_share(Tables.from_frames(orders=cohort_orders())) == pytest.approx(2 / 12)  # 12 live orders
     traffic = pl.DataFrame({"date": [date(2024, 1, 1)], "sessions": [5]})
     assert guest_share(Tables.from_frames(traffic=traffic)) is None
+
+
+def test_the_customer_month_table_is_built_once_per_data_set():
+    orders = pl.DataFrame(
+        {
+            "order_id": ["a", "b"],
+            "customer_id": ["x", "x"],
+            "ordered_at": [datetime(2024, 1, 5), datetime(2024, 2, 6)],
+            "revenue": [10.0, 20.0],
+        }
+    )
+    tables = Tables.from_frames(orders=orders)
+    assert customer_months(tables) is customer_months(tables)
+    # another data set (a replaced table) never sees the first one's derived tables
+    fewer = dataclasses.replace(tables, orders=Tables.from_frames(orders=orders.head(1)).orders)
+    assert customer_months(fewer).to_native().get_column("net_revenue").to_list() == [10.0]
+    assert customer_months(tables).to_native().get_column("net_revenue").to_list() == [10.0, 20.0]
