@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 from kpi.engine import Breakdown, Report, breakdown, compute
 from kpi.formats import format_delta, format_value
 from kpi.ingest.mapping import ColumnMapping
+from kpi.ingest.model import LOCAL_LIMITS
 from kpi.ingest.pipeline import Ingested, IngestOptions, ingest
 from kpi.ingest.quality import file_quality
 from kpi.issues import DataError
@@ -169,7 +170,8 @@ def _ingest(args: argparse.Namespace, *, strict: bool = True) -> Ingested:
     if not files:
         raise DataError("input", "no files given: pass exports or canonical files, or --orders F, --traffic F, …")
     mappings = [ColumnMapping.from_json(_read(path)[1], path) for path in args.mapping]
-    result = ingest(files, mappings=mappings, options=IngestOptions(currency=args.currency), forced=forced)
+    options = IngestOptions(currency=args.currency, limits=LOCAL_LIMITS)  # the user's own files: memory is the limit
+    result = ingest(files, mappings=mappings, options=options, forced=forced)
     for name, _ in files if strict else ():
         parts = [
             item for item in result.results if item.source == name or item.source.startswith((f"{name}#", f"{name}/"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from kpi.ingest.pipeline import ingest, stack
+from kpi.ingest.pipeline import IngestOptions, ingest, stack
 from kpi.ingest.recognisers.canonical import canonical_candidates, canonical_table
 from kpi.ingest.validation import LoadedTable, Validation, did_you_mean, digest_of, snake, to_canonical, validate
 from kpi.issues import DataError
@@ -56,11 +56,13 @@ def recognise(columns: Sequence[str], source: str) -> TableName:
     raise DataError(source, text)
 
 
-def load_table(data: bytes, source: str, table: TableName | None = None) -> LoadedTable:
+def load_table(
+    data: bytes, source: str, table: TableName | None = None, *, options: IngestOptions | None = None
+) -> LoadedTable:
     """Read one file's bytes as exactly one canonical table (recognised unless ``table`` is
-    given). Raises :class:`DataError` when the file cannot be used, holds no recognised table,
-    or holds several."""
-    result = ingest([(source, data)], forced={source: table} if table else None)
+    given; ``options`` sets the currency to keep and the size limits). Raises :class:`DataError`
+    when the file cannot be used, holds no recognised table, or holds several."""
+    result = ingest([(source, data)], forced={source: table} if table else None, options=options)
     loaded = result.loaded()
     if len(loaded) == 1:
         return loaded[0]
@@ -76,14 +78,14 @@ def load_table(data: bytes, source: str, table: TableName | None = None) -> Load
     raise DataError(source, f"holds {len(loaded)} tables: load it with ingest() to keep them all")
 
 
-def load_path(path: str | Path, table: TableName | None = None) -> LoadedTable:
+def load_path(path: str | Path, table: TableName | None = None, *, options: IngestOptions | None = None) -> LoadedTable:
     """:func:`load_table` on a file path; a missing or unreadable file is a :class:`DataError`."""
     file = Path(path)
     try:
         data = file.read_bytes()
     except OSError as err:
         raise DataError(str(path), f"cannot be read ({err.strerror or type(err).__name__})") from None
-    return load_table(data, file.name, table)
+    return load_table(data, file.name, table, options=options)
 
 
 def _part_of_file(source: str) -> str:

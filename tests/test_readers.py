@@ -523,3 +523,15 @@ def test_data_error_is_one_line_naming_the_source():
 def test_has_errors():
     assert not has_errors([Issue("warning", "a", None, "m"), Issue("info", "b", None, "m")])
     assert has_errors((Issue("info", "b", None, "m"), Issue("error", "c", None, "m")))
+
+
+def test_load_table_follows_the_size_limit_it_is_given():
+    from kpi.ingest.model import LOCAL_LIMITS, Limits
+    from kpi.ingest.pipeline import IngestOptions
+
+    data = b"date,sessions\n2024-01-01,5\n2024-01-02,7\n"
+    with pytest.raises(DataError, match="the limit is"):
+        load_table(data, "traffic.csv", options=IngestOptions(limits=Limits(max_bytes=20)))
+    assert load_table(data, "traffic.csv", options=IngestOptions(limits=LOCAL_LIMITS)).frame.height == 2
+    assert LOCAL_LIMITS.max_bytes > Limits().max_bytes  # the CLI reads files the app would refuse
+    assert LOCAL_LIMITS.max_compression_ratio == Limits().max_compression_ratio  # zip bombs stay refused

@@ -30,3 +30,15 @@ def test_the_screenshots_exist():
     assert len(images) >= 5  # overview, funnels, LTV vs CAC, channels, data
     missing = [image for image in images if not (ROOT / image).is_file()]
     assert missing == []
+
+
+def test_the_performance_table_is_the_latest_benchmark_run():
+    import json
+
+    from benchmarks.run import markdown
+
+    block = re.search(r"<!-- benchmark:start -->\n(.*?)<!-- benchmark:end -->", README, flags=re.S)
+    assert block, "README lost its benchmark table markers"
+    results = json.loads((ROOT / "benchmarks" / "results.json").read_text(encoding="utf-8"))
+    assert block.group(1) == markdown(results)
+    assert {row["size"] for row in results["rows"]} == {100_000, 1_000_000, 10_000_000}

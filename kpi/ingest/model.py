@@ -33,6 +33,11 @@ class Limits:
     max_files_in_zip: int = 200
 
 
+LOCAL_LIMITS = Limits(max_bytes=2**40, max_uncompressed_bytes=2**40)
+"""For files on the user's own machine (the CLI, the benchmark): no size limit but memory; the
+checks against zip bombs and malformed files stay."""
+
+
 @dataclass(frozen=True)
 class RawTable:
     """One table found in a file, before recognition.
