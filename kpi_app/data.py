@@ -60,13 +60,23 @@ class DataSet:
         return tuple(found)
 
 
+TOO_BIG_FOR_MEMORY = (
+    "is too big to read in this server's memory: save it as Parquet (smaller, and read without parsing "
+    "text), upload fewer columns or a shorter date range, or run `python -m kpi report` on your own machine"
+)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def parse_upload(
     content: bytes, name: str, mappings: tuple[str, ...] = (), currency: str | None = None
 ) -> list[TableResult]:
-    """Every table of one file, cached on its bytes (and name, mappings, currency)."""
+    """Every table of one file, cached on its bytes (and name, mappings, currency). A file too big
+    for the server's memory fails with what to do instead, never a traceback."""
     profiles = [ColumnMapping.from_json(text) for text in mappings]
-    return ingest_file(name, content, mappings=profiles, options=IngestOptions(currency=currency))
+    try:
+        return ingest_file(name, content, mappings=profiles, options=IngestOptions(currency=currency))
+    except MemoryError:
+        return [TableResult(name, "failed", message=TOO_BIG_FOR_MEMORY)]
 
 
 def build_dataset(

@@ -110,6 +110,26 @@ def test_a_bad_file_gives_a_clear_message_and_no_traceback(app_test):
     assert any("broken.csv" in error.value.replace("\\", "") for error in app.error)
 
 
+def test_a_file_too_big_for_memory_says_what_to_do(app_test, monkeypatch):
+    import kpi_app.data
+
+    def out_of_memory(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(kpi_app.data, "ingest_file", out_of_memory)
+    app = _upload(_data_page(app_test), "huge_orders.csv", b"order_id,ordered_at,revenue\nmemory-test,2024-01-01,1\n")
+    assert not app.exception
+    result = app.session_state["dataset"].results[0]
+    assert (result.source, result.status) == ("huge_orders.csv", "failed")
+    assert "Parquet" in result.message
+    assert "python -m kpi report" in result.message
+    app.switch_page("pages/overview.py").run()
+    assert not app.exception
+    errors = " ".join(error.value.replace("\\", "") for error in app.error)
+    assert "huge_orders.csv" in errors
+    assert "Parquet" in errors
+
+
 def test_back_to_the_demo_data_and_remove_all_uploads(app_test):
     app = _upload(_data_page(app_test), "orders.csv", ORDERS)
     source = app.get("button_group")[0]
