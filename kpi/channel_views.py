@@ -21,7 +21,7 @@ import narwhals as nw
 from kpi.engine import NOTE, Breakdown, breakdown, calc_measures
 from kpi.formats import format_delta, format_value
 from kpi.measures import GROUP, MEASURES, Settings
-from kpi.periods import Period
+from kpi.periods import Period, day_label
 from kpi.registry import GROUP_LABELS, KPIS, Kpi, kpis_in_group
 from kpi.tables import EMPTY_VALUE, Tables
 
@@ -488,10 +488,6 @@ def organic_trend(
     )
 
 
-def _day(value: date) -> str:
-    return f"{value.day} {value:%b %Y}"
-
-
 def movement_sentence(
     label: str, starts: Sequence[date], values: Sequence[float | None], *, grain: Grain = "week"
 ) -> str | None:
@@ -509,7 +505,7 @@ def movement_sentence(
     unit = "week of " if grain == "week" else ""
 
     def when(start: date) -> str:
-        return f"{unit}{_day(start)}" if grain == "week" else f"{start:%b %Y}"
+        return f"{unit}{day_label(start)}" if grain == "week" else f"{start:%b %Y}"
 
     def pct(value: float) -> str:
         return format_value(value, "percent")

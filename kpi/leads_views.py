@@ -570,20 +570,29 @@ def traffic_landing_pages(
         reason = SCHEMAS["traffic"].lacks("leads")
     if reason:
         return GroupTable(by="landing_page", columns=TRAFFIC_PAGE_COLUMNS, frame=None, reason=reason, source="traffic")
+    return _web_leads(tables, period, filters, settings, by="landing_page", columns=TRAFFIC_PAGE_COLUMNS)
+
+
+def _web_leads(
+    tables: Tables,
+    period: Period,
+    filters: Filters | None,
+    settings: Settings | None,
+    *,
+    by: By,
+    columns: Sequence[str],
+) -> GroupTable:
+    """Per group of ``by``: the web analytics' ``sessions``, ``traffic_leads`` (Σ traffic leads)
+    and ``lead_conversion_rate``; groups without sessions in the period left out; most leads first."""
     frame, _ = _kpis(
-        only(tables, "traffic"),
-        period,
-        filters,
-        settings,
-        by="landing_page",
-        kpis=["sessions", "leads", "lead_conversion_rate"],
+        only(tables, "traffic"), period, filters, settings, by=by, kpis=["sessions", "leads", "lead_conversion_rate"]
     )
     frame = (
         frame.filter(nw.col("sessions").fill_null(0) > 0)
         .rename({"leads": "traffic_leads", f"leads{NOTE}": f"traffic_leads{NOTE}"})
         .sort(["traffic_leads", "sessions", GROUP], descending=[True, True, False])
     )
-    return _finish(frame, by="landing_page", columns=TRAFFIC_PAGE_COLUMNS, source="traffic")
+    return _finish(frame, by=by, columns=columns, source="traffic")
 
 
 def channel_conversion(
@@ -605,20 +614,7 @@ def channel_conversion(
             reason = MISSING_TABLE_REASON["leads"]
         if reason:
             return GroupTable(by="channel", columns=TRAFFIC_CHANNEL_COLUMNS, frame=None, reason=reason)
-        frame, _ = _kpis(
-            only(tables, "traffic"),
-            period,
-            filters,
-            settings,
-            by="channel",
-            kpis=["sessions", "leads", "lead_conversion_rate"],
-        )
-        frame = (
-            frame.filter(nw.col("sessions").fill_null(0) > 0)
-            .rename({"leads": "traffic_leads", f"leads{NOTE}": f"traffic_leads{NOTE}"})
-            .sort(["traffic_leads", "sessions", GROUP], descending=[True, True, False])
-        )
-        return _finish(frame, by="channel", columns=TRAFFIC_CHANNEL_COLUMNS, source="traffic")
+        return _web_leads(tables, period, filters, settings, by="channel", columns=TRAFFIC_CHANNEL_COLUMNS)
     reason = blocked(tables, "leads", filters, "channel")
     if reason:
         return GroupTable(by="channel", columns=CHANNEL_KPIS, frame=None, reason=reason)

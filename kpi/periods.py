@@ -43,6 +43,15 @@ COMPARISON_LABELS: dict[Comparison, str] = {
 }
 
 
+def day_label(day: date) -> str:
+    """A day as every caption writes it: ``1 Nov 2024``.
+
+    >>> day_label(date(2024, 11, 1))
+    '1 Nov 2024'
+    """
+    return f"{day.day} {day:%b %Y}"
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """An inclusive range of dates ``[start, end]``.
@@ -68,8 +77,8 @@ class Period:
 
     def label(self) -> str:
         """``1 Nov 2024 – 30 Nov 2024`` (one date when start = end)."""
-        text = f"{self.start.day} {self.start:%b %Y}"
-        return text if self.start == self.end else f"{text} – {self.end.day} {self.end:%b %Y}"
+        text = day_label(self.start)
+        return text if self.start == self.end else f"{text} – {day_label(self.end)}"
 
     def as_dict(self) -> dict[str, str]:
         """``{"start": "2024-11-01", "end": "2024-11-30"}``, as in the CLI's JSON."""
@@ -173,13 +182,13 @@ def coverage_note(period: Period, span: tuple[date, date], *, name: str = "The p
         return None
     label = f"{name} ({period.label()})"
     if period.end < first:
-        return f"{label} lies wholly before the data, which starts on {first.day} {first:%b %Y}."
+        return f"{label} lies wholly before the data, which starts on {day_label(first)}."
     if period.start > last:
-        return f"{label} lies wholly after the data, which ends on {last.day} {last:%b %Y}."
+        return f"{label} lies wholly after the data, which ends on {day_label(last)}."
     covered = (min(period.end, last) - max(period.start, first)).days + 1
     where = (
-        f"starts before the data ({first.day} {first:%b %Y})"
+        f"starts before the data ({day_label(first)})"
         if period.start < first
-        else f"ends after the data ({last.day} {last:%b %Y})"
+        else f"ends after the data ({day_label(last)})"
     )
     return f"{label} {where}: its figures cover {covered} of its {period.days} days."

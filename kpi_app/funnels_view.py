@@ -20,7 +20,7 @@ import streamlit as st
 
 from kpi.formats import format_delta, format_value
 from kpi.funnels import FUNNEL_LABELS, Funnel, FunnelKind, FunnelStep, LeadMaturity
-from kpi.periods import Period
+from kpi.periods import Period, day_label
 from kpi.tables import Tables
 from kpi_app import charts
 from kpi_app.ui import md_escape
@@ -245,7 +245,7 @@ def maturity_warning(maturity: LeadMaturity | None) -> str | None:
         return None
     median = format_value(maturity.median_lead_time, "days")
     youngest = format_value(maturity.youngest_days, "count")
-    end = f"{maturity.data_end.day} {maturity.data_end:%b %Y}"
+    end = day_label(maturity.data_end)
     return (
         f"These leads are still moving: the data ends on {end}, only {youngest} days after the period, while half "
         f"of all won deals took more than {median} from lead to win. The MQL, SQL and won steps will grow, so "
