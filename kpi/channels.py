@@ -22,6 +22,8 @@ from typing import Literal
 
 import narwhals as nw
 
+from kpi.frames import collect, like
+
 CHANNELS: tuple[str, ...] = (
     "Direct",
     "Organic Search",
@@ -221,7 +223,7 @@ def derive_channels(frame: nw.DataFrame) -> nw.DataFrame:
     # joins never match null keys in every engine: join on copies with nulls made a marker
     marked = frame.with_columns(nw.col(name).fill_null(_NULL).alias(f"_key_{name}") for name in keys)
     key_columns = [f"_key_{name}" for name in keys]
-    combos = marked.select(key_columns).unique()
+    combos = collect(marked.select(key_columns).unique())
     resolved = []
     for row in combos.iter_rows(named=True):
         value = {name: (None if row[f"_key_{name}"] == _NULL else row[f"_key_{name}"]) for name in keys}
@@ -230,9 +232,9 @@ def derive_channels(frame: nw.DataFrame) -> nw.DataFrame:
             given = channel_for(value.get("source"), value.get("medium"), value.get("campaign")).channel
         resolved.append(given)
     lookup = combos.with_columns(
-        nw.new_series("_channel", resolved, nw.String(), backend=nw.get_native_namespace(frame))
+        nw.new_series("_channel", resolved, nw.String(), backend=nw.get_native_namespace(combos))
     )
-    joined = marked.join(lookup, on=key_columns, how="left")
+    joined = marked.join(like(marked, lookup), on=key_columns, how="left")
     return joined.with_columns(channel=nw.col("_channel")).drop("_channel", *key_columns)
 
 

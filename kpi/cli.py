@@ -5,6 +5,7 @@
         [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--compare previous|year|none]
         [--channel NAME]… [--device NAME]… [--source NAME]… [--campaign NAME]…
         [--margin 0.4] [--ltv-months 12] [--format json|table|csv]
+        [--engine polars|spark] [--spark-master URL]
 
 A bad file or argument exits with status 2 and one line on stderr naming the file and the
 problem; it never prints a traceback. Data warnings (rows dropped, duplicates) go to stderr, one
@@ -41,6 +42,7 @@ from kpi.tables import Tables
 EXIT_BAD_INPUT = 2
 BREAKDOWNS = BY_VALUES
 FILTERS = ("channel", "source", "campaign", "device")
+ENGINES = ("polars", "spark")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -125,6 +127,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--by", choices=BREAKDOWNS, help="also give every KPI per group (JSON key 'breakdown')")
     report.add_argument("--format", choices=("json", "table", "csv"), default="json")
+    report.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="polars",
+        help="polars: this machine (default; reads and repairs exports). spark: PySpark reads canonical "
+        "CSV/Parquet paths given with --orders, --traffic… (local, a folder, or any URL Spark can read)",
+    )
+    report.add_argument(
+        "--spark-master",
+        metavar="URL",
+        help="with --engine spark: local[4], spark://host:7077, yarn, or a Spark Connect URL sc://host:15002 "
+        "(default: what spark-submit set, else local[*])",
+    )
     check = commands.add_parser("check", help="the data-quality report of each file: read, kept, dropped and why")
     _input_arguments(check)
     check.add_argument("--start", type=_date, help="count rows outside this period (with --end)")
@@ -186,6 +201,31 @@ def _ingest(args: argparse.Namespace, *, strict: bool = True) -> Ingested:
                     message = f"{err.message}; map its columns in the app and pass the profile with --mapping"
             raise DataError(problem.source, message)
     return result
+
+
+def _spark_tables(args: argparse.Namespace) -> Tables:
+    """The tables read by Spark from the paths given per table (see :mod:`kpi.spark`)."""
+    if args.files or args.mapping or args.currency:
+        given = "files without a table" if args.files else "--mapping" if args.mapping else "--currency"
+        raise DataError(
+            "--engine spark",
+            f"reads canonical files named by table (--orders PATH, --traffic PATH, …); {given} need the default engine",
+        )
+    paths: dict[TableName, str] = {}
+    for table in TABLE_NAMES:
+        given_paths = getattr(args, table)
+        if len(given_paths) > 1:
+            raise DataError(f"--{table}", "give one path per table (a folder or a glob reads several files)")
+        if given_paths:
+            paths[table] = given_paths[0]
+    if not paths:
+        raise DataError("input", "no files given: pass --orders PATH, --traffic PATH, …")
+    from kpi.spark import read_tables, session  # noqa: PLC0415 - PySpark only when asked for
+
+    read = read_tables(session(args.spark_master), paths)
+    for line in read.warnings:
+        print(line, file=sys.stderr)
+    return read.tables
 
 
 def _warnings(result: Ingested) -> list[str]:
@@ -329,12 +369,15 @@ def run(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(kpi_markdown())
         return 0
     try:
-        result = _ingest(args, strict=args.command != "check")
-        for line in _warnings(result):
-            print(line, file=sys.stderr)
-        if args.command == "check":
-            return _check(args, result)
-        tables = result.tables
+        if args.command == "report" and args.engine == "spark":
+            tables = _spark_tables(args)
+        else:
+            result = _ingest(args, strict=args.command != "check")
+            for line in _warnings(result):
+                print(line, file=sys.stderr)
+            if args.command == "check":
+                return _check(args, result)
+            tables = result.tables
         filters = {name: getattr(args, f"filter_{name}") for name in FILTERS}
         for line in unmatched_filter_values(tables, filters):
             print(line, file=sys.stderr)
@@ -344,6 +387,14 @@ def run(argv: Sequence[str] | None = None) -> int:
         groups = breakdown(tables, period, filters, settings, by=args.by) if args.by else None
     except DataError as err:
         print(f"error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as err:
+        if getattr(args, "engine", "polars") != "spark":
+            raise
+        from kpi.spark import spark_message  # noqa: PLC0415
+
+        # Spark reads lazily: a bad cell or a lost executor surfaces here, as a Java exception
+        print(f"error: Spark: {spark_message(err)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.format == "json":
         payload = report.to_dict()

@@ -17,6 +17,7 @@ from typing import Literal
 
 import narwhals as nw
 
+from kpi.frames import collect
 from kpi.measures import GROUP, Scope, Settings, bucket, buckets, filter_exprs, group_expr
 from kpi.periods import Period
 from kpi.schema import MISSING_TABLE_REASON, SCHEMAS
@@ -84,11 +85,10 @@ def _customer_months(tables: Tables) -> nw.DataFrame | None:
         .group_by("customer_key", "month")
         .agg(nw.len().alias("orders"), nw.col("_net").sum().alias("net_revenue"))
     )
-    return (
-        monthly.join(facts, on="customer_key")
-        .with_columns(observable_months(tables, nw.col("first_at")).alias("observable"))
-        .sort("customer_key", "month")
+    joined = monthly.join(facts, on="customer_key").with_columns(
+        observable_months(tables, nw.col("first_at")).alias("observable")
     )
+    return collect(joined).sort("customer_key", "month")
 
 
 def cumulative_per_customer(monthly: nw.DataFrame, keys: list[str], *, margin: float = 1.0) -> nw.DataFrame:

@@ -15,6 +15,7 @@ from typing import Any
 import narwhals as nw
 
 from kpi.cohorts import cumulative_per_customer, customer_months
+from kpi.frames import collect
 from kpi.measures import (
     DERIVED_DIMENSIONS,
     GROUP,
@@ -181,10 +182,12 @@ def _with_payback(tables: Tables, scope: Scope, frame: nw.DataFrame, kpi: Kpi) -
     if facts is None or monthly is None or lacking:
         reason = nw.coalesce(cost_note, nw.lit(SCHEMAS["orders"].lacks(lacking[0]) if lacking else "no orders data"))
         return frame.with_columns(nw.lit(None, nw.Float64()).alias(kpi.id), reason.alias(f"{kpi.id}{NOTE}"))
-    new = facts.filter(
-        nw.col("first_date").is_between(nw.lit(scope.period.start), nw.lit(scope.period.end)),
-        *filter_exprs(scope.active_filters()),
-    ).select("customer_key", group_expr(scope, nw.col("first_date")))
+    new = collect(
+        facts.filter(
+            nw.col("first_date").is_between(nw.lit(scope.period.start), nw.lit(scope.period.end)),
+            *filter_exprs(scope.active_filters()),
+        ).select("customer_key", group_expr(scope, nw.col("first_date")))
+    )
     curve = cumulative_per_customer(
         monthly.join(new, on="customer_key"), [GROUP], margin=scope.settings.effective_margin
     )

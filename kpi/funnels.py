@@ -44,7 +44,18 @@ from typing import Literal
 
 import narwhals as nw
 
-from kpi.measures import GROUP, TIME_GRAINS, By, MeasureTable, Scope, Settings, filter_exprs, group_expr, measure_frame
+from kpi.measures import (
+    GROUP,
+    TIME_GRAINS,
+    By,
+    MeasureTable,
+    Scope,
+    Settings,
+    days_between,
+    filter_exprs,
+    group_expr,
+    measure_frame,
+)
 from kpi.periods import Period
 from kpi.schema import MISSING_TABLE_REASON, SCHEMAS
 from kpi.tables import Tables
@@ -470,6 +481,6 @@ def lead_maturity(tables: Tables, period: Period) -> LeadMaturity | None:
     won = leads.filter(~nw.col("won_at").is_null())
     if span is None or len(won) == 0:
         return None
-    days = (nw.col("won_at") - nw.col("created_at")).dt.total_seconds() / 86400
+    days = days_between(nw.col("created_at"), nw.col("won_at"))
     median = won.select(days.median()).item()
     return LeadMaturity(span[1], (span[1] - period.end).days, float(median))

@@ -41,7 +41,7 @@ import narwhals as nw
 
 from kpi.engine import NOTE, breakdown, evaluate_scope
 from kpi.formats import FormatTag
-from kpi.measures import GROUP, By, Scope, Settings, filter_exprs, measure_frame
+from kpi.measures import GROUP, By, Scope, Settings, days_between, filter_exprs, measure_frame
 from kpi.periods import Period
 from kpi.registry import KPIS
 from kpi.schema import MISSING_TABLE_REASON, SCHEMAS, TableName
@@ -101,7 +101,6 @@ Z95 = 1.96
 """The normal quantile of a two-sided 95% interval."""
 BIN_WIDTHS: tuple[int, ...] = (1, 2, 7, 14, 30, 60, 90, 180, 365)
 MAX_BINS = 40
-SECONDS_PER_DAY = 86_400
 
 
 @dataclass(frozen=True)
@@ -386,7 +385,7 @@ def lead_time_distribution(
     if reason is not None or leads is None:
         return LeadTime(reason=reason)
     won = leads.filter(_in_period(nw.col("won_at").dt.date(), period), *filter_exprs(_active(filters))).select(
-        ((nw.col("won_at") - nw.col("created_at")).dt.total_seconds() / SECONDS_PER_DAY).alias("days")
+        days_between(nw.col("created_at"), nw.col("won_at")).alias("days")
     )
     if len(won) == 0:
         return LeadTime(reason="no deals won in the period")

@@ -23,6 +23,7 @@ from typing import Literal
 
 import narwhals as nw
 
+from kpi.frames import collect
 from kpi.periods import Period, previous_window
 from kpi.schema import DIMENSIONS, MISSING_TABLE_REASON, SCHEMAS, TableName
 from kpi.tables import EMPTY_VALUE, Tables
@@ -247,19 +248,44 @@ def bucket(expr: nw.Expr, grain: str) -> nw.Expr:
     """The first day of the day, week (Monday) or month a date belongs to."""
     if grain == "date":
         return expr
-    if grain == "week":
-        days = expr.cast(nw.Int32())  # days since 1970-01-01, a Thursday
-        return (days - (days + 3) % 7).cast(nw.Date())
-    return expr.dt.truncate("1mo")
+    if grain == "week":  # back to Monday: a chain every engine can run (no day arithmetic on dates)
+        # days since Monday; ``% 7`` because engines disagree on Sunday (polars 7, narwhals-on-Spark 0)
+        since_monday = (expr.dt.weekday().cast(nw.Int64()) + 6) % 7
+        monday = nw.when(since_monday == 0).then(expr)
+        for back in range(1, 7):
+            monday = monday.when(since_monday == back).then(expr.dt.offset_by(f"-{back}d"))
+        return monday.cast(nw.Date())
+    # truncating gives a timestamp in some engines (Spark): cast back to a date
+    return expr.dt.truncate("1mo").cast(nw.Date())
+
+
+def epoch_seconds(expr: nw.Expr) -> nw.Expr:
+    """Seconds from 1970-01-01 00:00 to a datetime, from its calendar parts (every engine has
+    them; not every engine can subtract datetimes):
+    ``days = 365·(y − 1970) + leap_days_before(y) − 477 + ordinal_day − 1``, where
+    ``leap_days_before(y) = ⌊(y−1)/4⌋ − ⌊(y−1)/100⌋ + ⌊(y−1)/400⌋`` (477 for 1970), and
+    ``seconds = 86400·days + 3600·hour + 60·minute + second + microsecond / 10⁶``."""
+
+    def part(value: nw.Expr) -> nw.Expr:
+        return value.cast(nw.Int64())  # date parts are small integer types: widen first
+
+    year = part(expr.dt.year())
+    before = year - 1
+    leap_days = before // 4 - before // 100 + before // 400 - 477
+    days = 365 * (year - 1970) + leap_days + part(expr.dt.ordinal_day()) - 1
+    clock = part(expr.dt.hour()) * 3600 + part(expr.dt.minute()) * 60 + part(expr.dt.second())
+    return (days * 86400 + clock).cast(nw.Float64()) + expr.dt.microsecond().cast(nw.Float64()) / 1_000_000
+
+
+def days_between(start: nw.Expr, end: nw.Expr) -> nw.Expr:
+    """Days (with the fraction) from one datetime to another: Δ :func:`epoch_seconds` / 86400."""
+    return (epoch_seconds(end) - epoch_seconds(start)) / 86400
 
 
 def next_bucket(expr: nw.Expr, grain: str) -> nw.Expr:
     """The first day of the following day, week or month (``expr`` is a bucket's first day)."""
-    if grain == "date":
-        return expr + timedelta(days=1)
-    if grain == "week":
-        return expr + timedelta(days=7)
-    return expr.dt.offset_by("1mo")
+    step = {"date": "1d", "week": "7d"}.get(grain, "1mo")
+    return expr.dt.offset_by(step).cast(nw.Date())  # a date again in every engine (Spark adds to a timestamp)
 
 
 def buckets(period: Period, grain: str) -> list[date]:
@@ -379,7 +405,7 @@ def _orders(tables: Tables, scope: Scope, wanted: list[str]) -> list[nw.DataFram
 
     if "returning_customers" in wanted:
         period_end = (
-            nw.min_horizontal(next_bucket(window, grain) - timedelta(days=1), nw.lit(period.end))
+            nw.min_horizontal(next_bucket(window, grain).dt.offset_by("-1d").cast(nw.Date()), nw.lit(period.end))
             if grain
             else nw.lit(period.end)
         )
@@ -465,7 +491,7 @@ def _acquisition(tables: Tables, scope: Scope, filters: dict[str, tuple[str, ...
         .agg(
             nw.len().alias("new_customers"),
             nw.col("_ltv").fill_null(0.0).sum().alias("ltv_net_revenue"),
-            (nw.col("_horizon") > nw.lit(end)).sum().alias("ltv_short_history"),
+            (nw.col("_horizon") > nw.lit(end)).cast(nw.Int64()).sum().alias("ltv_short_history"),
         )
     ]
 
@@ -505,13 +531,13 @@ def _leads(frame: nw.DataFrame, scope: Scope, wanted: list[str]) -> list[nw.Data
         out.append(
             closed.group_by(GROUP).agg(
                 nw.len().alias("closed_deals"),
-                nw.col("_won").sum().alias("closed_won"),
+                nw.col("_won").cast(nw.Int64()).sum().alias("closed_won"),
             )
         )
     if "lead_time_days" in wanted:
         won = rows.filter(_in(_date("won_at"), period)).with_columns(
             group_expr(scope, _date("won_at")),
-            ((nw.col("won_at") - nw.col("created_at")).dt.total_seconds() / 86400).alias("_days"),
+            days_between(nw.col("created_at"), nw.col("won_at")).alias("_days"),
         )
         out.append(won.group_by(GROUP).agg(nw.col("_days").median().alias("lead_time_days")))
     return out
@@ -562,8 +588,8 @@ def _nps(frame: nw.DataFrame, scope: Scope) -> nw.DataFrame:
         .group_by(GROUP)
         .agg(
             nw.len().alias("nps_responses"),
-            (nw.col("score") >= 9).sum().alias("promoters"),
-            (nw.col("score") <= 6).sum().alias("detractors"),
+            (nw.col("score") >= 9).cast(nw.Int64()).sum().alias("promoters"),
+            (nw.col("score") <= 6).cast(nw.Int64()).sum().alias("detractors"),
         )
     )
 
@@ -631,6 +657,8 @@ def measure_frame(tables: Tables, scope: Scope) -> MeasureTable:
     if "nps" in wanted and tables.nps is not None:
         parts.append(_nps(tables.nps, scope))
 
+    # each part has one row per group: on a lazy engine this is where the work runs
+    parts = [collect(part) for part in parts]
     frame = _groups(scope, parts, tables.backend())
     for part in parts:
         frame = frame.join(part, on=GROUP, how="left")

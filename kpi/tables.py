@@ -26,6 +26,7 @@ from typing import Any
 import narwhals as nw
 
 from kpi.channels import derive_channels
+from kpi.frames import FILE, ROW, collect, is_lazy, keep_last, persist
 from kpi.issues import DataError
 from kpi.schema import DIMENSIONS, SCHEMAS, TABLE_NAMES, TableName
 
@@ -45,11 +46,6 @@ def _blank_to_null(frame: nw.DataFrame, names: list[str]) -> nw.DataFrame:
     )
 
 
-def _keep_last(frame: nw.DataFrame, key: str) -> nw.DataFrame:
-    """One row per ``key``: the last one in row order (a later export updates the earlier)."""
-    return frame.unique(subset=[key], keep="last", maintain_order=True)
-
-
 def _check_columns(table: TableName, frame: nw.DataFrame) -> None:
     missing = [name for name in SCHEMAS[table].required if name not in frame.columns]
     if missing:
@@ -58,19 +54,20 @@ def _check_columns(table: TableName, frame: nw.DataFrame) -> None:
 
 def prepare(table: TableName, native: Any) -> nw.DataFrame:
     """The prepared form of one typed canonical table (see the module docstring)."""
-    frame = nw.from_native(native, eager_only=True)
+    frame = nw.from_native(native)
     _check_columns(table, frame)
+    schema = frame.collect_schema()
     text_columns = [
         name
         for name in (*DIMENSIONS, "customer_id", "status", "currency", "owner")
-        if name in frame.columns and frame.schema[name] == nw.String()
+        if name in schema and schema[name] == nw.String()
     ]
     frame = _blank_to_null(frame, text_columns)
     if "device" in frame.columns:
         frame = frame.with_columns(nw.col("device").str.to_lowercase())
     frame = derive_channels(frame)
     if table == "orders":
-        frame = _keep_last(frame, "order_id")
+        frame = keep_last(frame, "order_id")
         if "refunded" not in frame.columns:
             frame = frame.with_columns(refunded=nw.lit(0.0))
         status = nw.col("status").str.to_lowercase() if "status" in frame.columns else nw.lit(None, nw.String())
@@ -83,8 +80,9 @@ def prepare(table: TableName, native: Any) -> nw.DataFrame:
             order_date=nw.col("ordered_at").dt.date(),
         )
     elif table == "leads":
-        frame = _keep_last(frame, "lead_id")
-    return frame
+        frame = keep_last(frame, "lead_id")
+    reader_columns = [name for name in (FILE, ROW) if name in frame.columns]
+    return persist(frame.drop(*reader_columns) if reader_columns else frame)
 
 
 @dataclass(frozen=True)
@@ -119,7 +117,8 @@ class Tables:
         prepared = {name: prepare(name, native) for name, native in frames.items() if native is not None}
         orders = prepared.get("orders")
         if currency is None and orders is not None and "currency" in orders.columns:
-            codes = orders.select(nw.col("currency").drop_nulls().unique()).get_column("currency").to_list()
+            found = collect(orders.select("currency").filter(~nw.col("currency").is_null()).unique())
+            codes = found.get_column("currency").to_list()
             currency = codes[0].upper() if len(codes) == 1 and CURRENCY_CODE.match(codes[0]) else None
         return cls(currency=currency, **prepared)
 
@@ -128,10 +127,11 @@ class Tables:
         return getattr(self, table)
 
     def backend(self) -> Any:
-        """The native namespace of the tables (polars when there are none)."""
+        """The native namespace small frames are built in: the tables' own, or polars when there are
+        none or they are lazy (their aggregates are collected as polars, see :mod:`kpi.frames`)."""
         for name in TABLE_NAMES:
             frame = self.get(name)
-            if frame is not None:
+            if frame is not None and not is_lazy(frame):
                 return nw.get_native_namespace(frame)
         import polars  # noqa: PLC0415 - the default engine, only needed for an empty data set
 
@@ -147,14 +147,19 @@ class Tables:
         bounds: list[date] = []
         for name in self.present():
             frame = self.get(name)
-            if frame is None or len(frame) == 0:
+            if frame is None:
                 continue
             columns = [SCHEMAS[name].date_column, *(c for c in LATER_STEPS.get(name, ()) if c in frame.columns)]
-            row = frame.select(
-                *(
-                    agg
-                    for column in columns
-                    for agg in (nw.col(column).min().alias(f"{column}_lo"), nw.col(column).max().alias(f"{column}_hi"))
+            row = collect(
+                frame.select(
+                    *(
+                        agg
+                        for column in columns
+                        for agg in (
+                            nw.col(column).min().alias(f"{column}_lo"),
+                            nw.col(column).max().alias(f"{column}_hi"),
+                        )
+                    )
                 )
             ).row(0)
             bounds.extend(_as_date(value) for value in row if value is not None)
@@ -166,14 +171,17 @@ class Tables:
         for name in self.present():
             frame = self.get(name)
             if frame is not None and dimension in frame.columns:
-                values.update(v for v in frame.get_column(dimension).unique().to_list() if v is not None)
+                found = collect(frame.select(dimension).unique()).get_column(dimension)
+                values.update(v for v in found.to_list() if v is not None)
         return sorted(values, key=str.lower)
 
     def orders_end(self) -> datetime | None:
         """Midnight after the last order's day: where the observable history of customers ends."""
-        if self.orders is None or len(self.orders) == 0:
+        if self.orders is None:
             return None
-        last = self.orders.get_column("order_date").max()
+        last = collect(self.orders.select(nw.col("order_date").max())).item()
+        if last is None:
+            return None
         return datetime.combine(last, datetime.min.time()) + timedelta(days=1)
 
     @cached_property
@@ -181,7 +189,7 @@ class Tables:
         """Orders whose status is not ``cancelled``."""
         if self.orders is None:
             return None
-        return self.orders.filter(nw.col("status") != "cancelled")
+        return persist(self.orders.filter(nw.col("status") != "cancelled"))
 
     @cached_property
     def customer_facts(self) -> nw.DataFrame | None:
@@ -210,7 +218,7 @@ class Tables:
         )
         later = live.join(first_ids, on="customer_key").filter(nw.col("order_id") != nw.col("first_order_id"))
         second = later.group_by("customer_key").agg(nw.col("order_date").min().alias("second_date"))
-        return first_rows.join(second, on="customer_key", how="left")
+        return persist(first_rows.join(second, on="customer_key", how="left"))
 
 
 LATER_STEPS: dict[str, tuple[str, ...]] = {"leads": ("mql_at", "sql_at", "won_at", "lost_at")}
