@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -51,12 +52,15 @@ class SparkRead:
 
 def session(master: str | None = None, app_name: str = "kpi-explorer") -> Any:
     """A Spark session: ``master`` is ``local[2]``, ``spark://host:7077``, ``yarn``…, or a Spark
-    Connect URL ``sc://host:15002``. Without one, the session spark-submit configured (or
-    ``local[*]``). The session's time zone is UTC, so no date moves with the machine's zone."""
+    Connect URL ``sc://host:15002``. Without one, the master ``PYSPARK_SUBMIT_ARGS`` or spark-submit
+    chose, else ``local[*]``. The session's time zone is UTC, so no date moves with the machine's zone."""
+    # PySpark 4.3 warns that pandas 3 is untested; this engine exchanges Arrow tables, not pandas
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
     try:
         from pyspark.sql import SparkSession  # noqa: PLC0415 - the optional engine
     except ImportError:
-        raise DataError("--engine spark", "PySpark is not installed (pip install -r requirements-spark.txt; it needs Java 17 or 21)") from None
+        needed = "pip install -r requirements-spark.txt; it needs Java 17 or 21"
+        raise DataError("--engine spark", f"PySpark is not installed ({needed})") from None
     builder = (
         SparkSession.builder.appName(app_name)
         .config("spark.sql.session.timeZone", "UTC")

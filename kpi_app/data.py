@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
+from kpi.cohorts import customer_months
 from kpi.ingest.mapping import ColumnMapping
 from kpi.ingest.pipeline import IngestOptions, TableResult, assemble, ingest_file
 from kpi.ingest.validation import digest_of
@@ -79,6 +82,17 @@ def parse_upload(
         return [TableResult(name, "failed", message=TOO_BIG_FOR_MEMORY)]
 
 
+Progress = Callable[[str, float], None]
+"""Told each stage of building a data set: what is happening, and the fraction done (0–1)."""
+
+
+def _megabytes(size: int) -> str:
+    """A byte count as people say it: "45.2 MB", "12 kB", "127 bytes"."""
+    if size >= 100_000:
+        return f"{size / 1e6:,.1f} MB"
+    return f"{size / 1e3:,.0f} kB" if size >= 1_000 else f"{size} bytes"
+
+
 def build_dataset(
     name: str,
     files: list[tuple[str, bytes]],
@@ -86,19 +100,31 @@ def build_dataset(
     mappings: tuple[str, ...] = (),
     currency: str | None = None,
     is_demo: bool = False,
+    progress: Progress | None = None,
 ) -> DataSet:
     """Parse files (cached per content) and stack them into a data set; the same content
-    uploaded twice is read once."""
+    uploaded twice is read once. ``progress`` hears each stage: reading each file (the share of
+    the bytes read so far), stacking the tables, and the per-customer tables built once per data
+    set (so the first page after an upload does not wait for them)."""
+    tell = progress or (lambda _stage, _done: None)
     results: list[TableResult] = []
     seen: dict[str, str] = {}
-    for file_name, content in files:
+    total = sum(len(content) for _, content in files) or 1
+    done = 0
+    for number, (file_name, content) in enumerate(files, start=1):
         digest = digest_of(content)
         if digest in seen:
             results.append(TableResult(file_name, "skipped", message=f"the same content as {seen[digest]}: read once"))
             continue
         seen[digest] = file_name
+        tell(f"Reading {file_name} ({number} of {len(files)}, {_megabytes(len(content))})", 0.8 * done / total)
         results.extend(parse_upload(content, file_name, mappings, currency))
+        done += len(content)
+    tell("Stacking the tables and deriving channels", 0.8)
     ingested = assemble(results)
+    tell("Building the per-customer tables (first orders, months since the first order)", 0.9)
+    prepare_customer_tables(ingested.tables)
+    tell("Ready", 1.0)
     identity = "|".join([*sorted(seen), *mappings, currency or ""])
     return DataSet(
         id=hashlib.sha256(identity.encode()).hexdigest()[:16],
@@ -108,6 +134,13 @@ def build_dataset(
         issues=ingested.issues,
         is_demo=is_demo,
     )
+
+
+def prepare_customer_tables(tables: Tables) -> None:
+    """Build the per-customer tables every page reads (cached on the data set) now, while the
+    progress is on screen, rather than on the first page shown."""
+    if tables.orders is not None:
+        customer_months(tables)
 
 
 def demo_files() -> list[tuple[str, bytes]]:
@@ -171,9 +204,30 @@ def current_dataset() -> DataSet:
     if cached is not None and st.session_state.get("dataset_key") == key:
         return cached
     if on_uploads:
-        dataset = build_dataset(UPLOADS_NAME, files, mappings=tuple(mappings()), currency=currency)
+        dataset = _build_uploads_with_progress(files, currency)
     else:
         dataset = build_dataset(DEMO_NAME, demo_files(), is_demo=True)
     st.session_state["dataset"] = dataset
     st.session_state["dataset_key"] = key
+    return dataset
+
+
+def _build_uploads_with_progress(files: list[tuple[str, bytes]], currency: str | None) -> DataSet:
+    """The uploads' data set, with a status box naming each stage and a progress bar while it is
+    built (a 100 MB export takes several seconds); it closes, with the time taken, when done."""
+    from kpi_app.ui import md_escape  # noqa: PLC0415 - ui imports this module
+
+    started = time.perf_counter()
+    size = _megabytes(sum(len(content) for _, content in files))
+    with st.status(f"Reading {len(files)} file(s), {size}…", expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def show(stage: str, done: float) -> None:
+            shown = md_escape(stage)  # the stage names the user's file
+            status.update(label=f"{shown}…" if done < 1 else f"Read {len(files)} file(s), {size}")
+            bar.progress(min(max(done, 0.0), 1.0), text=shown)
+
+        dataset = build_dataset(UPLOADS_NAME, files, mappings=tuple(mappings()), currency=currency, progress=show)
+        seconds = time.perf_counter() - started
+        status.update(label=f"Read {len(files)} file(s), {size}, in {seconds:,.1f} s", state="complete", expanded=False)
     return dataset

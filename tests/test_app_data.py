@@ -179,3 +179,39 @@ def test_a_zip_bomb_and_a_huge_cell_are_refused_with_a_message(app_test):
     assert "bomb.zip" in messages
     assert "cell.csv" in messages
     assert all(message and "\n" not in message for message in messages.values())
+
+
+def test_reading_an_upload_shows_each_stage_and_closes_with_the_time_taken(app_test):
+    app = _upload(_data_page(app_test), "my_*orders*.csv", ORDERS)
+    assert not app.exception
+    statuses = app.get("status")
+    assert len(statuses) == 1
+    assert statuses[0].label.startswith(f"Read 1 file(s), {len(ORDERS)} bytes, in ")
+    assert statuses[0].label.endswith(" s")
+    bars = app.get("progress")
+    assert [bar.value for bar in bars] == [100]  # the last stage reached the bar: complete
+    assert bars[0].proto.text == "Ready"
+    app.switch_page("pages/overview.py").run()  # the data set is built: no status on the next run
+    assert app.get("status") == []
+
+
+def test_build_dataset_reports_every_stage_in_order_and_prepares_the_customer_tables():
+    from kpi_app.data import build_dataset
+
+    heard: list[tuple[str, float]] = []
+    files = [("a.csv", ORDERS), ("same.csv", ORDERS), ("traffic.csv", b"date,sessions\n2026-11-01,10\n")]
+    dataset = build_dataset("x", files, progress=lambda stage, done: heard.append((stage, done)))
+    stages = [stage for stage, _ in heard]
+    assert stages[0].startswith("Reading a.csv (1 of 3, ")
+    assert stages[1].startswith("Reading traffic.csv (3 of 3, ")  # same content as a.csv: read once
+    assert stages[2:] == [
+        "Stacking the tables and deriving channels",
+        "Building the per-customer tables (first orders, months since the first order)",
+        "Ready",
+    ]
+    fractions = [done for _, done in heard]
+    assert fractions == sorted(fractions)
+    assert fractions[0] == 0.0
+    assert fractions[-1] == 1.0
+    assert 0 < fractions[1] < 0.8  # a.csv's share of the bytes read so far
+    assert "customer_months" in dataset.tables._derived
