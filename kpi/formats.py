@@ -199,3 +199,16 @@ def printf_for(tag: FormatTag, currency: str | None = None) -> str:
     if code in CURRENCY_SYMBOLS:
         return f"{CURRENCY_SYMBOLS[code]}%,.2f"
     return f"%,.2f {code}" if code else FORMATS["currency"].printf
+
+
+def byte_size(count: int) -> str:
+    """A byte count as people read it.
+
+    >>> byte_size(250 * 1024 * 1024), byte_size(1536 * 1024), byte_size(2048), byte_size(900)
+    ('250 MB', '1.5 MB', '2 KB', '900 bytes')
+    """
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if count >= scale:
+            value = count / scale
+            return f"{value:,.1f} {unit}".replace(".0 ", " ") if value < 10 else f"{value:,.0f} {unit}"
+    return f"{count:,} bytes"

@@ -18,6 +18,7 @@ from pathlib import Path
 import streamlit as st
 
 from kpi.cohorts import customer_months
+from kpi.formats import byte_size
 from kpi.ingest.mapping import ColumnMapping
 from kpi.ingest.pipeline import IngestOptions, TableResult, assemble, ingest_file
 from kpi.ingest.validation import digest_of
@@ -86,13 +87,6 @@ Progress = Callable[[str, float], None]
 """Told each stage of building a data set: what is happening, and the fraction done (0–1)."""
 
 
-def _megabytes(size: int) -> str:
-    """A byte count as people say it: "45.2 MB", "12 kB", "127 bytes"."""
-    if size >= 100_000:
-        return f"{size / 1e6:,.1f} MB"
-    return f"{size / 1e3:,.0f} kB" if size >= 1_000 else f"{size} bytes"
-
-
 def build_dataset(
     name: str,
     files: list[tuple[str, bytes]],
@@ -117,7 +111,7 @@ def build_dataset(
             results.append(TableResult(file_name, "skipped", message=f"the same content as {seen[digest]}: read once"))
             continue
         seen[digest] = file_name
-        tell(f"Reading {file_name} ({number} of {len(files)}, {_megabytes(len(content))})", 0.8 * done / total)
+        tell(f"Reading {file_name} ({number} of {len(files)}, {byte_size(len(content))})", 0.8 * done / total)
         results.extend(parse_upload(content, file_name, mappings, currency))
         done += len(content)
     tell("Stacking the tables and deriving channels", 0.8)
@@ -218,7 +212,7 @@ def _build_uploads_with_progress(files: list[tuple[str, bytes]], currency: str |
     from kpi_app.ui import md_escape  # noqa: PLC0415 - ui imports this module
 
     started = time.perf_counter()
-    size = _megabytes(sum(len(content) for _, content in files))
+    size = byte_size(sum(len(content) for _, content in files))
     with st.status(f"Reading {len(files)} file(s), {size}…", expanded=True) as status:
         bar = st.progress(0.0)
 

@@ -150,6 +150,19 @@ def coverage_warnings(dataset: DataSet, view: View) -> None:
             st.caption(f":material/info: {md_escape(note)}")
 
 
+def page_view(needs: str) -> tuple[DataSet, View]:
+    """The start of every analysis page: the session's data set and view, with the caption and
+    the coverage warnings under the title. With no dated rows, says what to load (``needs``, e.g.
+    "traffic (sessions) or leads") and stops the page."""
+    dataset, view = st.session_state["dataset"], st.session_state.get("view")
+    if view is None:
+        st.info(f"The data set has no dated rows yet: load {needs} on the Data page.")
+        st.stop()
+    view_caption(dataset, view)
+    coverage_warnings(dataset, view)
+    return dataset, view
+
+
 def breakdown_table(data: Breakdown, kpi_ids: Sequence[str], *, currency: str | None) -> None:
     """KPIs per group as a sortable table, each column formatted by its KPI's format; empty cells
     are unavailable (the reasons are listed under the table)."""

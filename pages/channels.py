@@ -8,13 +8,7 @@ from kpi_app import channels_view as section
 from kpi_app import state, ui
 
 st.title("Channels")
-dataset, view = state.current()
-if view is None:
-    st.info("The data set has no dated rows yet: load orders, traffic, spend, leads or NPS answers on the Data page.")
-    st.stop()
-
-ui.view_caption(dataset, view)
-ui.coverage_warnings(dataset, view)
+dataset, view = ui.page_view("orders, traffic, spend, leads or NPS answers")
 tables, currency = dataset.tables, dataset.tables.currency
 period, filters, settings = view.period, view.filter_map, view.settings
 

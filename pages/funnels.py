@@ -9,12 +9,7 @@ from kpi_app import charts, state, ui
 from kpi_app import funnels_view as fv
 
 st.title("Funnels")
-dataset, view = state.current()
-if view is None:
-    st.info("The data set has no dated rows yet: load traffic (sessions) or leads on the Data page.")
-    st.stop()
-ui.view_caption(dataset, view)
-ui.coverage_warnings(dataset, view)
+dataset, view = ui.page_view("traffic (sessions) or leads")
 
 left, right = st.columns(2)
 with left:

@@ -13,13 +13,7 @@ TOP_PAGES = 10
 CHANNEL_CHART = ("leads", "won_deals", "sales_conversion_rate", "win_rate", "lead_time_days")
 
 st.title("Leads and sales team")
-dataset, view = state.current()
-if view is None:
-    st.info("The data set has no dated rows yet: load leads, NPS answers or other data on the Data page.")
-    st.stop()
-
-ui.view_caption(dataset, view)
-ui.coverage_warnings(dataset, view)
+dataset, view = ui.page_view("leads, NPS answers or other data")
 report = state.report(dataset, view)
 daily = state.daily(dataset, view)
 page = state.memo(

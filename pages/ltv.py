@@ -13,12 +13,7 @@ CARDS = ("ltv", "cac", "ltv_cac_ratio", "cac_payback_months")
 LINES = {"cohort": "Acquisition month", "channel": "Channel"}
 
 st.title("LTV vs CAC")
-dataset, view = state.current()
-if view is None:
-    st.info("The data set has no dated rows yet: load orders, traffic, spend, leads or NPS answers.")
-    st.stop()
-ui.view_caption(dataset, view)
-ui.coverage_warnings(dataset, view)
+dataset, view = ui.page_view("orders, traffic, spend, leads or NPS answers")
 tables = dataset.tables
 if tables.orders is None:
     st.info(f"LTV, CAC and payback need orders. {ui.UNLOCKS['sales']}.", icon=":material/info:")

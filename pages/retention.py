@@ -14,12 +14,7 @@ MODES = {"month": "In each month", "cumulative": "Cumulative"}
 GAP_DAYS = 7
 
 st.title("Retention")
-dataset, view = state.current()
-if view is None:
-    st.info("The data set has no dated rows yet: load orders, traffic, spend, leads or NPS answers.")
-    st.stop()
-ui.view_caption(dataset, view)
-ui.coverage_warnings(dataset, view)
+dataset, view = ui.page_view("orders, traffic, spend, leads or NPS answers")
 tables = dataset.tables
 if tables.orders is None:
     st.info(f"Retention needs orders. {ui.UNLOCKS['sales']}.", icon=":material/info:")

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from kpi.formats import byte_size
 from kpi.ingest.mapping import ColumnMapping
 from tests.conftest import ROOT, card_notes
 
@@ -186,7 +187,7 @@ def test_reading_an_upload_shows_each_stage_and_closes_with_the_time_taken(app_t
     assert not app.exception
     statuses = app.get("status")
     assert len(statuses) == 1
-    assert statuses[0].label.startswith(f"Read 1 file(s), {len(ORDERS)} bytes, in ")
+    assert statuses[0].label.startswith(f"Read 1 file(s), {byte_size(len(ORDERS))}, in ")
     assert statuses[0].label.endswith(" s")
     bars = app.get("progress")
     assert [bar.value for bar in bars] == [100]  # the last stage reached the bar: complete

@@ -61,6 +61,7 @@ except ImportError:  # kpi/ingest/text.py is being written: develop against the 
     _module.read_text_tables = _stand_in_read_text_tables  # type: ignore[attr-defined]
     sys.modules["kpi.ingest.text"] = _module
 
+from kpi.formats import byte_size  # noqa: E402
 from kpi.ingest import containers  # noqa: E402
 from kpi.ingest.containers import read_files, read_tables  # noqa: E402
 
@@ -203,7 +204,7 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing(monkeypatch):
     monkeypatch.setattr(containers.text, "read_text_tables", must_not_parse)
     message = refusal(ORDERS * 40, "orders.csv", "the limit is 1,000 bytes", limits=Limits(max_bytes=1000))
     assert message == "the file is 2.7 KB; the limit is 1,000 bytes"
-    assert containers._size(250 * 1024 * 1024) == "250 MB"
+    assert byte_size(250 * 1024 * 1024) == "250 MB"
 
 
 @pytest.mark.parametrize(

@@ -59,6 +59,7 @@ from pathlib import PurePosixPath
 import fastexcel
 import polars as pl
 
+from kpi.formats import byte_size
 from kpi.ingest import text
 from kpi.ingest.model import Limits, RawTable
 from kpi.issues import DataError, Issue
@@ -129,7 +130,7 @@ def read_tables(data: bytes, name: str, limits: Limits = Limits()) -> list[RawTa
     kpi.issues.DataError: orders.csv: the file is empty
     """
     if len(data) > limits.max_bytes:
-        raise DataError(name, f"the file is {_size(len(data))}; the limit is {_size(limits.max_bytes)}")
+        raise DataError(name, f"the file is {byte_size(len(data))}; the limit is {byte_size(limits.max_bytes)}")
     return _read(data, name, limits, _Budget(limits.max_uncompressed_bytes), 0)
 
 
@@ -269,19 +270,6 @@ def _with_notes(tables: list[RawTable], notes: Sequence[Issue]) -> list[RawTable
     return [replace(first, issues=(*first.issues, *notes)), *tables[1:]]
 
 
-def _size(count: int) -> str:
-    """A byte count as people read it.
-
-    >>> _size(250 * 1024 * 1024), _size(1536 * 1024), _size(2048), _size(900)
-    ('250 MB', '1.5 MB', '2 KB', '900 bytes')
-    """
-    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
-        if count >= scale:
-            value = count / scale
-            return f"{value:,.1f} {unit}".replace(".0 ", " ") if value < 10 else f"{value:,.0f} {unit}"
-    return f"{count:,} bytes"
-
-
 # --- zip -------------------------------------------------------------------------------------
 
 
@@ -335,7 +323,7 @@ def _check_declared(infos: Sequence[zipfile.ZipInfo], name: str, limits: Limits,
     if total > budget.remaining:
         raise _Refused(
             name,
-            f"the {what} unpacks to {_size(total)}; the limit is {_size(limits.max_uncompressed_bytes)} "
+            f"the {what} unpacks to {byte_size(total)}; the limit is {byte_size(limits.max_uncompressed_bytes)} "
             "for everything in one upload",
         )
     for info in infos:
@@ -418,8 +406,8 @@ def _read_gzip(data: bytes, name: str, limits: Limits, budget: _Budget, depth: i
                     if cap == budget.remaining:
                         raise _Refused(
                             name,
-                            f"the gzip file unpacks to more than {_size(cap)}; the limit is "
-                            f"{_size(limits.max_uncompressed_bytes)} for everything in one upload",
+                            f"the gzip file unpacks to more than {byte_size(cap)}; the limit is "
+                            f"{byte_size(limits.max_uncompressed_bytes)} for everything in one upload",
                         )
                     raise _Refused(
                         name,
@@ -458,7 +446,7 @@ def _read_parquet(data: bytes, name: str, limits: Limits, budget: _Budget) -> li
         raise _Refused(
             name,
             f"the file holds {rows:,} rows × {len(schema):,} columns, more than "
-            f"{_size(limits.max_uncompressed_bytes)} once unpacked",
+            f"{byte_size(limits.max_uncompressed_bytes)} once unpacked",
         )
     try:
         frame = pl.read_parquet(io.BytesIO(data))

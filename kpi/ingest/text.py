@@ -40,6 +40,7 @@ from typing import Literal
 
 import polars as pl
 
+from kpi.formats import byte_size
 from kpi.ingest.model import Limits, RawTable
 from kpi.issues import DataError, Issue
 
@@ -148,9 +149,7 @@ def read_text_tables(data: bytes, name: str, limits: Limits = Limits()) -> list[
     (['Kanał', 'Kwota'], ('E-mail', '1 234,56 zł'), 'windows-1250', ';')
     """
     if len(data) > limits.max_bytes:
-        raise DataError(
-            name, f"the file is {_megabytes(len(data))}; at most {_megabytes(limits.max_bytes)} can be read"
-        )
+        raise DataError(name, f"the file is {byte_size(len(data))}; at most {byte_size(limits.max_bytes)} can be read")
     if not re.search(rb"[^\s\x00]", data):
         raise DataError(name, "the file is empty")
     decoded = _decode(data, name)
@@ -1132,7 +1131,3 @@ def _drop_totals(frame: pl.DataFrame) -> tuple[pl.DataFrame, Issue | None]:
         examples=tuple(examples),
     )
     return frame.filter(~marked), issue
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 1024 / 1024:,.0f} MB"
