@@ -17,11 +17,12 @@ from typing import Literal
 
 import narwhals as nw
 
+from kpi.cube import ROWS, as_categories, sources
 from kpi.frames import collect
-from kpi.measures import GROUP, Scope, Settings, bucket, buckets, filter_exprs, group_expr
+from kpi.measures import GROUP, Scope, Settings, bucket, buckets, filter_exprs, group_expr, text_groups
 from kpi.periods import Period
 from kpi.schema import MISSING_TABLE_REASON, SCHEMAS
-from kpi.tables import Tables
+from kpi.tables import FIRST_ORDER_DIMENSIONS, Tables
 
 MAX_MONTHS = 120
 
@@ -120,6 +121,115 @@ def cumulative_per_customer(monthly: nw.DataFrame, keys: list[str], *, margin: f
     return (
         running.group_by(*keys, "month")
         .agg(nw.len().alias("customers"), (nw.col("_cumulative").mean() * margin).alias("value"))
+        .sort(*keys, "month")
+    )
+
+
+@dataclass(frozen=True)
+class NewCustomerCurve:
+    """The new customers of a scope: ``sizes`` (``group``, ``size``) and ``curve`` (``group``,
+    ``month``, ``customers``, ``value``: see :func:`cumulative_per_customer`)."""
+
+    sizes: nw.DataFrame
+    curve: nw.DataFrame
+
+
+def new_customer_curve(tables: Tables, scope: Scope) -> NewCustomerCurve | None:
+    """Per group of the scope's new customers (first live order in the period, passing the
+    filters, grouped by that first order) and month k since it: how many the data lets us
+    observe through month k and their mean cumulative net revenue × margin. ``None`` without
+    orders. It reads the cohort cube (:func:`cohort_cube`), or the per-customer months when the
+    data set is lazy or asks for its row-level reference."""
+    margin = scope.settings.effective_margin
+    filters = scope.active_filters()
+
+    def chosen(frame: nw.DataFrame) -> nw.DataFrame:
+        return text_groups(
+            frame.filter(
+                nw.col("first_date").is_between(nw.lit(scope.period.start), nw.lit(scope.period.end)),
+                *filter_exprs(filters),
+            ).with_columns(group_expr(scope, nw.col("first_date")))
+        )
+
+    if sources(tables).cube:
+        cube = tables.derived("cube:cohorts", lambda: _cohort_cube(tables))
+        if cube is None:
+            return None
+        people, revenue = chosen(cube[0]), chosen(cube[1])
+        sizes = people.group_by(GROUP).agg(nw.col(ROWS).sum().alias("size")).sort(GROUP)
+        return NewCustomerCurve(sizes, cumulative_from_cube(people, revenue, [GROUP], margin=margin))
+    monthly, facts = customer_months(tables), tables.customer_facts
+    if monthly is None or facts is None:
+        return None
+    new = collect(chosen(facts).select("customer_key", GROUP))
+    sizes = new.group_by(GROUP).agg(nw.len().alias("size")).sort(GROUP)
+    return NewCustomerCurve(
+        sizes, cumulative_per_customer(monthly.join(new, on="customer_key"), [GROUP], margin=margin)
+    )
+
+
+def build_cubes(tables: Tables, settings: Settings | None = None) -> None:
+    """Build every per-data-set table now (cached on ``tables``): the per-customer months, the
+    cubes and compact tables of :mod:`kpi.cube`, the new customers for the LTV horizon of
+    ``settings`` and the cohort cube. The app calls it while the upload's progress is shown."""
+    if tables.orders is None:
+        return
+    customer_months(tables)
+    source = sources(tables)
+    source.new_customers((settings or Settings()).ltv_months)
+    if source.cube:
+        tables.derived("cube:cohorts", lambda: _cohort_cube(tables))
+
+
+def _cohort_cube(tables: Tables) -> tuple[nw.DataFrame, nw.DataFrame] | None:
+    """The cohort cube: customers per (first-order day, first-order dimensions, observable
+    months) as ``_rows``, and Σ net revenue per (the same, month since the first order)."""
+    monthly = customer_months(tables)
+    if monthly is None:
+        return None
+    keys = ["first_date", *(name for name in FIRST_ORDER_DIMENSIONS if name in monthly.columns), "observable"]
+    dims = [name for name in FIRST_ORDER_DIMENSIONS if name in monthly.columns]
+    people = monthly.group_by(*keys).agg(nw.col("customer_key").n_unique().alias(ROWS))
+    revenue = (
+        monthly.filter(nw.col("month") < nw.col("observable")).group_by(*keys, "month").agg(nw.col("net_revenue").sum())
+    )
+    return (
+        people.with_columns(*as_categories(dims)).sort("first_date"),
+        revenue.with_columns(*as_categories(dims)).sort("first_date"),
+    )
+
+
+def cumulative_from_cube(
+    people: nw.DataFrame, revenue: nw.DataFrame, keys: list[str], *, margin: float = 1.0
+) -> nw.DataFrame:
+    """:func:`cumulative_per_customer` from the cohort cube: with ``n(o)`` customers observable
+    for ``o`` months and ``R(o, j)`` their net revenue in month j, per group and month k,
+    ``customers = Σ_{o>k} n(o)`` and ``value = margin × Σ_{o>k} Σ_{j≤k} R(o, j) / customers``
+    (the mean of each customer's cumulative revenue, summed by cell)."""
+    counts = people.group_by(*keys, "observable").agg(nw.col(ROWS).sum().alias("_n"))
+    if len(counts) == 0 or int(counts.get_column("observable").max() or 0) <= 0:
+        return counts.select(
+            *keys, nw.lit(0).alias("month"), nw.lit(0).alias("customers"), nw.lit(0.0).alias("value")
+        ).head(0)
+    horizon = min(int(counts.get_column("observable").max()), MAX_MONTHS)
+    months = nw.from_dict(
+        {"month": list(range(horizon))}, schema={"month": nw.Int64()}, backend=nw.get_native_namespace(counts)
+    )
+    cells = [*keys, "observable"]
+    spent = revenue.group_by(*cells, nw.col("month").cast(nw.Int64())).agg(nw.col("net_revenue").sum())
+    running = (
+        counts.join(months, how="cross")
+        .filter(nw.col("month") < nw.col("observable"))
+        .join(spent, on=[*cells, "month"], how="left")
+        .with_columns(nw.col("net_revenue").fill_null(0.0))
+        .sort(*cells, "month")
+        .with_columns(nw.col("net_revenue").cum_sum().over(*cells, order_by="month").alias("_cumulative"))
+    )
+    return (
+        running.group_by(*keys, "month")
+        .agg(nw.col("_n").sum().alias("customers"), nw.col("_cumulative").sum().alias("_sum"))
+        .with_columns((nw.col("_sum") / nw.col("customers") * margin).alias("value"))
+        .select(*keys, "month", "customers", "value")
         .sort(*keys, "month")
     )
 
@@ -356,16 +466,16 @@ def ltv_curves(
     monthly, facts = customer_months(tables), tables.customer_facts
     if reason or monthly is None or facts is None:
         return LtvCurves(by, None, None, reason or MISSING_TABLE_REASON["orders"])
-    scope = Scope(period, by="month" if by == "cohort" else "channel")
-    new = facts.filter(
-        nw.col("first_date").is_between(nw.lit(period.start), nw.lit(period.end)), *filter_exprs(active)
-    ).select("customer_key", group_expr(scope, nw.col("first_date")))
-    if len(new) == 0:
+    scope = Scope(period, active, by="month" if by == "cohort" else "channel", settings=settings)
+    found = new_customer_curve(tables, scope)
+    if found is None or len(found.sizes) == 0:
         return LtvCurves(by, None, None, "no new customers in period")
-    sizes = new.group_by(GROUP).agg(nw.len().alias("size")).sort(GROUP)
-    curve = cumulative_per_customer(monthly.join(new, on="customer_key"), [GROUP], margin=settings.effective_margin)
-    frame = curve.join(sizes, on=GROUP).select(GROUP, "size", "month", "customers", "value").sort(GROUP, "month")
-    return LtvCurves(by, frame, sizes)
+    frame = (
+        found.curve.join(found.sizes, on=GROUP)
+        .select(GROUP, "size", "month", "customers", "value")
+        .sort(GROUP, "month")
+    )
+    return LtvCurves(by, frame, found.sizes)
 
 
 @dataclass(frozen=True)

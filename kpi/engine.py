@@ -14,8 +14,7 @@ from typing import Any
 
 import narwhals as nw
 
-from kpi.cohorts import cumulative_per_customer, customer_months
-from kpi.frames import collect
+from kpi.cohorts import new_customer_curve
 from kpi.measures import (
     DERIVED_DIMENSIONS,
     GROUP,
@@ -24,8 +23,6 @@ from kpi.measures import (
     MeasureTable,
     Scope,
     Settings,
-    filter_exprs,
-    group_expr,
     measure_frame,
     none_text,
 )
@@ -173,24 +170,16 @@ def _with_payback(tables: Tables, scope: Scope, frame: nw.DataFrame, kpi: Kpi) -
     assert isinstance(kpi.calc, Payback)
     cost, cost_note = nw.col(kpi.calc.cost), nw.col(f"{kpi.calc.cost}{NOTE}")
     facts = tables.customer_facts
-    monthly = customer_months(tables)
     needed = [
         *scope.active_filters(),
         *([DERIVED_DIMENSIONS.get(scope.by, scope.by)] if scope.by and scope.by not in TIME_GRAINS else []),
     ]
     lacking = [name for name in needed if facts is not None and name not in facts.columns]
-    if facts is None or monthly is None or lacking:
+    found = None if facts is None or lacking else new_customer_curve(tables, scope)
+    if found is None:
         reason = nw.coalesce(cost_note, nw.lit(SCHEMAS["orders"].lacks(lacking[0]) if lacking else "no orders data"))
         return frame.with_columns(nw.lit(None, nw.Float64()).alias(kpi.id), reason.alias(f"{kpi.id}{NOTE}"))
-    new = collect(
-        facts.filter(
-            nw.col("first_date").is_between(nw.lit(scope.period.start), nw.lit(scope.period.end)),
-            *filter_exprs(scope.active_filters()),
-        ).select("customer_key", group_expr(scope, nw.col("first_date")))
-    )
-    curve = cumulative_per_customer(
-        monthly.join(new, on="customer_key"), [GROUP], margin=scope.settings.effective_margin
-    )
+    curve = found.curve
     horizon = curve.group_by(GROUP).agg((nw.col("month").max() + 1).alias("_horizon"))
     reached = (
         curve.join(frame.select(GROUP, cost.alias("_cost")), on=GROUP)

@@ -23,6 +23,7 @@ from typing import Literal
 
 import narwhals as nw
 
+from kpi.cube import Sources, count, sources
 from kpi.frames import collect
 from kpi.periods import Period, previous_window
 from kpi.schema import DIMENSIONS, MISSING_TABLE_REASON, SCHEMAS, TableName
@@ -244,6 +245,11 @@ def filter_exprs(filters: dict[str, tuple[str, ...]]) -> list[nw.Expr]:
     return [nw.col(name).is_in(list(values)).fill_null(value=False) for name, values in filters.items()]
 
 
+def _passing(frame: nw.DataFrame, filters: dict[str, tuple[str, ...]]) -> nw.DataFrame:
+    """The rows passing every filter."""
+    return frame.filter(*filter_exprs(filters)) if filters else frame
+
+
 def bucket(expr: nw.Expr, grain: str) -> nw.Expr:
     """The first day of the day, week (Monday) or month a date belongs to."""
     if grain == "date":
@@ -382,24 +388,48 @@ def _traffic(frame: nw.DataFrame, scope: Scope, wanted: list[str]) -> nw.DataFra
 
 
 def _orders(tables: Tables, scope: Scope, wanted: list[str]) -> list[nw.DataFrame]:
-    live = tables.live_orders
-    facts = tables.customer_facts
-    assert live is not None
-    assert facts is not None
+    """Order measures of a scope: sums from the live orders (or their cube), distinct customers
+    from the buyers (one row per live order), new customers from the per-customer table."""
+    source = sources(tables)
     filters = scope.active_filters()
     period = scope.period
     grain = scope.by if scope.by in TIME_GRAINS else None
-    selected = live.filter(_in(nw.col("order_date"), period), *filter_exprs(filters)).with_columns(
-        group_expr(scope, nw.col("order_date"))
-    )
+    orders = source.orders
+    assert orders is not None
     out = [
-        selected.group_by(GROUP).agg(
-            nw.len().alias("orders"),
+        orders.filter(_in(nw.col("order_date"), period), *filter_exprs(filters))
+        .with_columns(group_expr(scope, nw.col("order_date")))
+        .group_by(GROUP)
+        .agg(
+            count(orders).alias("orders"),
             nw.col("revenue").sum().alias("sales"),
             (nw.col("revenue") - nw.col("refunded")).sum().alias("net_revenue"),
-            nw.col("customer_key").n_unique().alias("customers"),
         )
     ]
+    buyers = source.buyers
+    assert buyers is not None
+    if source.cube and grain is None:
+        out.extend(_customers_by_neighbours(buyers, scope, wanted))
+    else:
+        out.extend(_customers_by_rows(buyers, scope, wanted))
+
+    if {"new_customers", "ltv_net_revenue", "ltv_short_history"} & set(wanted):
+        out.extend(_acquisition(source, scope, filters))
+    return out
+
+
+def _customers_by_rows(buyers: nw.DataFrame, scope: Scope, wanted: list[str]) -> list[nw.DataFrame]:
+    """Distinct customers of a scope from one row per live order: ``customers`` of the selected
+    orders, ``returning`` (second live order by the end of the window), ``repurchasing`` (two
+    live orders in the window, any filter) and retention (see :func:`_retention`)."""
+    filters = scope.active_filters()
+    period = scope.period
+    grain = scope.by if scope.by in TIME_GRAINS else None
+    out: list[nw.DataFrame] = []
+    selected = buyers.filter(_in(nw.col("order_date"), period), *filter_exprs(filters)).with_columns(
+        group_expr(scope, nw.col("order_date"))
+    )
+    out.append(selected.group_by(GROUP).agg(nw.col("customer_key").n_unique().alias("customers")))
     # the window a customer's other orders are counted in: the order's day/week/month, or the period
     window = bucket(nw.col("order_date"), grain) if grain else nw.lit(ALL)
 
@@ -409,12 +439,10 @@ def _orders(tables: Tables, scope: Scope, wanted: list[str]) -> list[nw.DataFram
             if grain
             else nw.lit(period.end)
         )
-        returning = selected.join(facts.select("customer_key", "second_date"), on="customer_key").filter(
-            nw.col("second_date") <= period_end
-        )
+        returning = selected.filter(nw.col("second_date") <= period_end)
         out.append(returning.group_by(GROUP).agg(nw.col("customer_key").n_unique().alias("returning_customers")))
 
-    in_period = live.filter(_in(nw.col("order_date"), period)).with_columns(window.alias("_window"))
+    in_period = buyers.filter(_in(nw.col("order_date"), period)).with_columns(window.alias("_window"))
     if "repurchasing_customers" in wanted:
         repeat = in_period.group_by("customer_key", "_window").agg(nw.len().alias("_n")).filter(nw.col("_n") >= 2)
         repurchasing = selected.with_columns(window.alias("_window")).join(
@@ -423,10 +451,64 @@ def _orders(tables: Tables, scope: Scope, wanted: list[str]) -> list[nw.DataFram
         out.append(repurchasing.group_by(GROUP).agg(nw.col("customer_key").n_unique().alias("repurchasing_customers")))
 
     if "retention_base" in wanted or "retained_customers" in wanted:
-        out.extend(_retention(live, scope, in_period, filters))
+        out.extend(_retention(buyers, scope, in_period, filters))
 
-    if {"new_customers", "ltv_net_revenue", "ltv_short_history"} & set(wanted):
-        out.extend(_acquisition(tables, scope, filters))
+    return out
+
+
+def _customers_by_neighbours(buyers: nw.DataFrame, scope: Scope, wanted: list[str]) -> list[nw.DataFrame]:
+    """The measures of :func:`_customers_by_rows` for a whole period (by a dimension or not) from
+    the buyers' neighbouring orders (:mod:`kpi.cube`). A customer's orders within an interval are
+    consecutive, so they ordered twice in the period when a selected order of theirs has its
+    previous or next order in it, and ordered again in the period after the window just before
+    when an order of theirs in that window has its next order in the period.
+
+    Without filters or grouping every customer is counted once, by their first order of the
+    window (the previous one is before it): ``customers = #(orders in P with prev < P.start)``,
+    ``retention_base`` the same in the window before (B), ``retained = #(orders in P with prev
+    in B)``; no distinct values to hash."""
+    period, before = scope.period, previous_window(scope.period)
+    filters = scope.active_filters()
+    start, end = nw.lit(period.start), nw.lit(period.end)
+    in_period = buyers.filter(_in(nw.col("order_date"), period))
+    in_before = buyers.filter(_in(nw.col("order_date"), before))
+    retention = "retention_base" in wanted or "retained_customers" in wanted
+    prev, after = nw.col("prev_date"), nw.col("next_date")
+
+    def counted(frame: nw.DataFrame, **conditions: nw.Expr) -> nw.DataFrame:
+        return frame.select(
+            nw.lit(ALL).alias(GROUP),
+            *(cond.fill_null(value=False).cast(nw.Int64()).sum().alias(name) for name, cond in conditions.items()),
+        )
+
+    if not filters and scope.by is None:
+        first = prev.is_null() | (prev < start)
+        conditions = {"customers": first}
+        if "returning_customers" in wanted:
+            conditions["returning_customers"] = first & (nw.col("second_date") <= end)
+        if "repurchasing_customers" in wanted:
+            conditions["repurchasing_customers"] = first & (after <= end)
+        out = [counted(in_period, **conditions)]
+        if retention:
+            out.append(counted(in_before, retention_base=prev.is_null() | (prev < nw.lit(before.start))))
+            out.append(counted(in_period, retained_customers=prev.is_between(nw.lit(before.start), nw.lit(before.end))))
+        return out
+
+    def distinct(frame: nw.DataFrame, name: str) -> nw.DataFrame:
+        return frame.group_by(GROUP).agg(nw.col("customer_key").n_unique().alias(name))
+
+    selected = _passing(in_period, filters).with_columns(group_expr(scope, nw.col("order_date")))
+    out = [distinct(selected, "customers")]
+    if "returning_customers" in wanted:
+        out.append(distinct(selected.filter(nw.col("second_date") <= end), "returning_customers"))
+    if "repurchasing_customers" in wanted:
+        twice = (prev >= start).fill_null(value=False) | (after <= end).fill_null(value=False)
+        out.append(distinct(selected.filter(twice), "repurchasing_customers"))
+    if retention:
+        base = _passing(in_before, filters).with_columns(group_expr(scope, nw.col("order_date")))
+        again = in_before.filter(after.is_between(start, end).fill_null(value=False)).select("customer_key")
+        out.append(distinct(base, "retention_base"))
+        out.append(distinct(base.join(again.unique(), on="customer_key", how="semi"), "retained_customers"))
     return out
 
 
@@ -464,34 +546,21 @@ def _retention(
     ]
 
 
-def _acquisition(tables: Tables, scope: Scope, filters: dict[str, tuple[str, ...]]) -> list[nw.DataFrame]:
+def _acquisition(source: Sources, scope: Scope, filters: dict[str, tuple[str, ...]]) -> list[nw.DataFrame]:
     """New customers of the period (first live order in it, passing the filters, grouped by that
     first order) and their realised LTV revenue: Σ (revenue − refunded) of their live orders placed
     before first order + H months; ``ltv_short_history`` counts those with less than H months of
     data after their first order."""
-    facts = tables.customer_facts
-    live = tables.live_orders
-    assert facts is not None
-    assert live is not None
-    months = f"{scope.settings.ltv_months}mo"
-    new = facts.filter(_in(nw.col("first_date"), scope.period), *filter_exprs(filters)).with_columns(
-        group_expr(scope, nw.col("first_date")), nw.col("first_at").dt.offset_by(months).alias("_horizon")
-    )
-    horizon_revenue = (
-        live.select("customer_key", "ordered_at", (nw.col("revenue") - nw.col("refunded")).alias("_net"))
-        .join(new.select("customer_key", "_horizon"), on="customer_key")
-        .filter(nw.col("ordered_at") < nw.col("_horizon"))
-        .group_by("customer_key")
-        .agg(nw.col("_net").sum().alias("_ltv"))
-    )
-    end = tables.orders_end()
+    new = source.new_customers(scope.settings.ltv_months)
+    assert new is not None
     return [
-        new.join(horizon_revenue, on="customer_key", how="left")
+        new.filter(_in(nw.col("first_date"), scope.period), *filter_exprs(filters))
+        .with_columns(group_expr(scope, nw.col("first_date")))
         .group_by(GROUP)
         .agg(
-            nw.len().alias("new_customers"),
-            nw.col("_ltv").fill_null(0.0).sum().alias("ltv_net_revenue"),
-            (nw.col("_horizon") > nw.lit(end)).cast(nw.Int64()).sum().alias("ltv_short_history"),
+            count(new).alias("new_customers"),
+            nw.col("_ltv").sum().alias("ltv_net_revenue"),
+            nw.col("_short").sum().alias("ltv_short_history"),
         )
     ]
 
@@ -642,23 +711,31 @@ def _groups(scope: Scope, parts: list[nw.DataFrame], native: object) -> nw.DataF
     return nw.concat(keys).unique().sort(GROUP)
 
 
+def text_groups(part: nw.DataFrame) -> nw.DataFrame:
+    """A part grouped by a dimension kept as categories (a cube's) with its groups as text."""
+    if part.schema[GROUP] == nw.Categorical():
+        return part.with_columns(nw.col(GROUP).cast(nw.String()))
+    return part
+
+
 def measure_frame(tables: Tables, scope: Scope) -> MeasureTable:
     """All measures of a scope, one row per group (see the module docstring)."""
     wanted, unavailable = _availability(tables, scope)
+    source = sources(tables)
     parts: list[nw.DataFrame] = []
-    if "traffic" in wanted and tables.traffic is not None:
-        parts.append(_traffic(tables.traffic, scope, wanted["traffic"]))
+    if "traffic" in wanted and source.traffic is not None:
+        parts.append(_traffic(source.traffic, scope, wanted["traffic"]))
     if "orders" in wanted:
         parts.extend(_orders(tables, scope, wanted["orders"]))
-    if "spend" in wanted and tables.spend is not None:
-        parts.append(_spend(tables.spend, scope, wanted["spend"]))
+    if "spend" in wanted and source.spend is not None:
+        parts.append(_spend(source.spend, scope, wanted["spend"]))
     if "leads" in wanted and tables.leads is not None:
         parts.extend(_leads(tables.leads, scope, wanted["leads"]))
     if "nps" in wanted and tables.nps is not None:
         parts.append(_nps(tables.nps, scope))
 
     # each part has one row per group: on a lazy engine this is where the work runs
-    parts = [collect(part) for part in parts]
+    parts = [text_groups(collect(part)) for part in parts]
     frame = _groups(scope, parts, tables.backend())
     for part in parts:
         frame = frame.join(part, on=GROUP, how="left")

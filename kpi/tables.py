@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -95,6 +95,9 @@ class Tables:
     leads: nw.DataFrame | None = None
     nps: nw.DataFrame | None = None
     currency: str | None = field(default=None)
+    row_level: bool = False
+    """Compute every KPI from the row-level tables (the reference the cubes are tested against)
+    rather than from the cubes of :mod:`kpi.cube`."""
     _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def derived(self, key: str, make: Callable[[], Any]) -> Any:
@@ -121,6 +124,10 @@ class Tables:
             codes = found.get_column("currency").to_list()
             currency = codes[0].upper() if len(codes) == 1 and CURRENCY_CODE.match(codes[0]) else None
         return cls(currency=currency, **prepared)
+
+    def reference(self) -> Tables:
+        """The same data set, computed from its row-level tables (see :attr:`row_level`)."""
+        return replace(self, row_level=True)
 
     def get(self, table: TableName) -> nw.DataFrame | None:
         """The prepared table, or ``None``."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from kpi.cohorts import customer_months
+from kpi.cohorts import build_cubes
 from kpi.formats import byte_size
 from kpi.ingest.mapping import ColumnMapping
 from kpi.ingest.pipeline import IngestOptions, TableResult, assemble, ingest_file
@@ -116,7 +116,7 @@ def build_dataset(
         done += len(content)
     tell("Stacking the tables and deriving channels", 0.8)
     ingested = assemble(results)
-    tell("Building the per-customer tables (first orders, months since the first order)", 0.9)
+    tell("Building the daily cubes and the per-customer tables (first orders, months since the first order)", 0.9)
     prepare_customer_tables(ingested.tables)
     tell("Ready", 1.0)
     identity = "|".join([*sorted(seen), *mappings, currency or ""])
@@ -133,8 +133,7 @@ def build_dataset(
 def prepare_customer_tables(tables: Tables) -> None:
     """Build the per-customer tables every page reads (cached on the data set) now, while the
     progress is on screen, rather than on the first page shown."""
-    if tables.orders is not None:
-        customer_months(tables)
+    build_cubes(tables)
 
 
 def demo_files() -> list[tuple[str, bytes]]:

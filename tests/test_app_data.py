@@ -207,7 +207,7 @@ def test_build_dataset_reports_every_stage_in_order_and_prepares_the_customer_ta
     assert stages[1].startswith("Reading traffic.csv (3 of 3, ")  # same content as a.csv: read once
     assert stages[2:] == [
         "Stacking the tables and deriving channels",
-        "Building the per-customer tables (first orders, months since the first order)",
+        "Building the daily cubes and the per-customer tables (first orders, months since the first order)",
         "Ready",
     ]
     fractions = [done for _, done in heard]
@@ -215,4 +215,4 @@ def test_build_dataset_reports_every_stage_in_order_and_prepares_the_customer_ta
     assert fractions[0] == 0.0
     assert fractions[-1] == 1.0
     assert 0 < fractions[1] < 0.8  # a.csv's share of the bytes read so far
-    assert "customer_months" in dataset.tables._derived
+    assert {"customer_months", "cube:sources", "cube:new:12", "cube:cohorts"} <= set(dataset.tables._derived)
