@@ -713,7 +713,7 @@ def _groups(scope: Scope, parts: list[nw.DataFrame], native: object) -> nw.DataF
 
 def text_groups(part: nw.DataFrame) -> nw.DataFrame:
     """A part grouped by a dimension kept as categories (a cube's) with its groups as text."""
-    if part.schema[GROUP] == nw.Categorical():
+    if part.collect_schema()[GROUP] == nw.Categorical():
         return part.with_columns(nw.col(GROUP).cast(nw.String()))
     return part
 
