@@ -187,8 +187,8 @@ def _cohort_cube(tables: Tables) -> tuple[nw.DataFrame, nw.DataFrame] | None:
     monthly = customer_months(tables)
     if monthly is None:
         return None
-    keys = ["first_date", *(name for name in FIRST_ORDER_DIMENSIONS if name in monthly.columns), "observable"]
     dims = [name for name in FIRST_ORDER_DIMENSIONS if name in monthly.columns]
+    keys = ["first_date", *dims, "observable"]
     people = monthly.group_by(*keys).agg(nw.col("customer_key").n_unique().alias(ROWS))
     revenue = (
         monthly.filter(nw.col("month") < nw.col("observable")).group_by(*keys, "month").agg(nw.col("net_revenue").sum())

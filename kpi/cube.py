@@ -47,13 +47,6 @@ def count(frame: Any) -> nw.Expr:
     return nw.col(ROWS).sum() if ROWS in frame.columns else nw.len()
 
 
-def count_where(frame: Any, condition: nw.Expr) -> nw.Expr:
-    """How many rows of a group meet ``condition`` (``Σ _rows`` of those over a cube)."""
-    if ROWS in frame.columns:
-        return nw.when(condition).then(nw.col(ROWS)).otherwise(0).sum()
-    return condition.cast(nw.Int64()).sum()
-
-
 @dataclass(frozen=True)
 class Sources:
     """Each measure's input for one data set: cubes (``cube=True``) or row-level tables."""
