@@ -22,7 +22,7 @@ from typing import Literal
 
 import narwhals as nw
 
-from kpi.frames import collect, like
+from kpi.frames import collect, is_lazy, like
 
 CHANNELS: tuple[str, ...] = (
     "Direct",
@@ -76,6 +76,8 @@ DISPLAY_MEDIUMS = frozenset({"display", "banner", "expandable", "interstitial", 
 SOCIAL_MEDIUMS = frozenset({"social", "social-network", "social-media", "sm", "social network", "social media"})
 EMAIL_WORDS = ("email", "e-mail", "e_mail", "e mail")
 _NULL = "\x1f(null)"
+_SEPARATOR = "\x1e"  # no export writes record separators in its labels
+_COMBINATION = "_channel_key"
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"})
 
 
@@ -220,22 +222,27 @@ def derive_channels(frame: nw.DataFrame) -> nw.DataFrame:
     if "channel" not in columns and not has_origin:
         return frame
     keys = [name for name in ("channel", "source", "medium", "campaign") if name in columns]
-    # joins never match null keys in every engine: join on copies with nulls made a marker
-    marked = frame.with_columns(nw.col(name).fill_null(_NULL).alias(f"_key_{name}") for name in keys)
-    key_columns = [f"_key_{name}" for name in keys]
-    combos = collect(marked.select(key_columns).unique())
+    # one text key per row (null cells as a marker): each distinct combination is resolved once in
+    # Python, then mapped back by value (an eager frame) or joined back (a lazy one)
+    combined = nw.concat_str([nw.col(name).fill_null(_NULL) for name in keys], separator=_SEPARATOR)
+    marked = frame.with_columns(combined.alias(_COMBINATION))
+    combos = collect(marked.select(*keys, _COMBINATION).unique(subset=[_COMBINATION]))
     resolved = []
     for row in combos.iter_rows(named=True):
-        value = {name: (None if row[f"_key_{name}"] == _NULL else row[f"_key_{name}"]) for name in keys}
-        given = normalize_channel(value.get("channel"))
-        if given is None and (value.get("source") or value.get("medium")):
-            given = channel_for(value.get("source"), value.get("medium"), value.get("campaign")).channel
+        given = normalize_channel(row.get("channel"))
+        if given is None and (row.get("source") or row.get("medium")):
+            given = channel_for(row.get("source"), row.get("medium"), row.get("campaign")).channel
         resolved.append(given)
-    lookup = combos.with_columns(
+    if not is_lazy(frame):
+        channel = nw.col(_COMBINATION).replace_strict(
+            combos.get_column(_COMBINATION).to_list(), resolved, return_dtype=nw.String()
+        )
+        return marked.with_columns(channel.alias("channel")).drop(_COMBINATION)
+    lookup = combos.select(_COMBINATION).with_columns(
         nw.new_series("_channel", resolved, nw.String(), backend=nw.get_native_namespace(combos))
     )
-    joined = marked.join(like(marked, lookup), on=key_columns, how="left")
-    return joined.with_columns(channel=nw.col("_channel")).drop("_channel", *key_columns)
+    joined = marked.join(like(marked, lookup), on=_COMBINATION, how="left")
+    return joined.with_columns(channel=nw.col("_channel")).drop("_channel", _COMBINATION)
 
 
 def explain_channels(frame: nw.DataFrame, weight: str | None = None) -> nw.DataFrame:

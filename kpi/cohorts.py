@@ -78,6 +78,8 @@ def _customer_months(tables: Tables) -> nw.DataFrame | None:
     live, facts = tables.live_orders, tables.customer_facts
     if live is None or facts is None:
         return None
+    if tables.customer_sequence is not None:
+        return _customer_months_in_sequence(tables, facts)
     joined = live.select("customer_key", "ordered_at", (nw.col("revenue") - nw.col("refunded")).alias("_net")).join(
         facts, on="customer_key"
     )
@@ -90,6 +92,24 @@ def _customer_months(tables: Tables) -> nw.DataFrame | None:
         observable_months(tables, nw.col("first_at")).alias("observable")
     )
     return collect(joined).sort("customer_key", "month")
+
+
+def _customer_months_in_sequence(tables: Tables, facts: nw.DataFrame) -> nw.DataFrame:
+    """:func:`customer_months` of an eager data set from :attr:`Tables.customer_sequence`: the first
+    order's time on every row of the customer, months grouped on the integer customer code."""
+    monthly = (
+        tables.customer_sequence.with_columns(months_since(nw.col("_first_at"), nw.col("ordered_at")).alias("month"))
+        .group_by("_code", "month")
+        .agg(nw.len().alias("orders"), nw.col("_net").sum().alias("net_revenue"))
+    )
+    coded = facts.with_row_index("_code").with_columns(nw.col("_code").cast(nw.Int64()))
+    fact_columns = facts.columns
+    return (
+        monthly.join(coded, on="_code")
+        .with_columns(observable_months(tables, nw.col("first_at")).alias("observable"))
+        .sort("_code", "month")
+        .select("customer_key", "month", "orders", "net_revenue", *fact_columns[1:], "observable")
+    )
 
 
 def cumulative_per_customer(monthly: nw.DataFrame, keys: list[str], *, margin: float = 1.0) -> nw.DataFrame:
@@ -189,7 +209,8 @@ def _cohort_cube(tables: Tables) -> tuple[nw.DataFrame, nw.DataFrame] | None:
         return None
     dims = [name for name in FIRST_ORDER_DIMENSIONS if name in monthly.columns]
     keys = ["first_date", *dims, "observable"]
-    people = monthly.group_by(*keys).agg(nw.col("customer_key").n_unique().alias(ROWS))
+    # every customer has one row of month 0 (their first order's month): counting those counts customers
+    people = monthly.filter(nw.col("month") == 0).group_by(*keys).agg(nw.len().alias(ROWS))
     revenue = (
         monthly.filter(nw.col("month") < nw.col("observable")).group_by(*keys, "month").agg(nw.col("net_revenue").sum())
     )

@@ -135,8 +135,23 @@ def _compact_buyers(tables: Tables) -> Any:
     live, facts = tables.live_orders, tables.customer_facts
     if live is None or facts is None:
         return None
-    codes = facts.select("customer_key", "second_date").with_row_index("_code")
     dims = _dimensions(live)
+    sequence = tables.customer_sequence
+    if sequence is not None:  # already sorted by customer, with the neighbouring orders
+        seconds = facts.select("second_date").with_row_index("_code").with_columns(nw.col("_code").cast(nw.Int64()))
+        return (
+            sequence.join(seconds, on="_code", how="left")
+            .select(
+                nw.col("_code").alias("customer_key"),
+                "order_date",
+                *as_categories(dims),
+                "second_date",
+                "prev_date",
+                "next_date",
+            )
+            .sort("order_date")
+        )
+    codes = facts.select("customer_key", "second_date").with_row_index("_code")
     same = nw.col("customer_key")
     ordered = (
         live.select("customer_key", "order_id", "ordered_at", "order_date", *dims)
@@ -159,15 +174,30 @@ def new_customer_rows(tables: Tables, months: int) -> Any:
     if facts is None or live is None:
         return None
     new = facts.with_columns(nw.col("first_at").dt.offset_by(f"{months}mo").alias("_horizon"))
-    horizon_revenue = (
-        live.select("customer_key", "ordered_at", (nw.col("revenue") - nw.col("refunded")).alias("_net"))
-        .join(new.select("customer_key", "_horizon"), on="customer_key")
-        .filter(nw.col("ordered_at") < nw.col("_horizon"))
-        .group_by("customer_key")
-        .agg(nw.col("_net").sum().alias("_ltv"))
-    )
+    sequence = tables.customer_sequence
+    if sequence is not None:  # grouped on the integer customer code
+        horizon_revenue = (
+            sequence.with_columns(nw.col("_first_at").dt.offset_by(f"{months}mo").alias("_horizon"))
+            .filter(nw.col("ordered_at") < nw.col("_horizon"))
+            .group_by("_code")
+            .agg(nw.col("_net").sum().alias("_ltv"))
+        )
+        key = "_code"
+        new = new.with_row_index(key).with_columns(nw.col(key).cast(nw.Int64()))
+    else:
+        horizon_revenue = (
+            live.select("customer_key", "ordered_at", (nw.col("revenue") - nw.col("refunded")).alias("_net"))
+            .join(new.select("customer_key", "_horizon"), on="customer_key")
+            .filter(nw.col("ordered_at") < nw.col("_horizon"))
+            .group_by("customer_key")
+            .agg(nw.col("_net").sum().alias("_ltv"))
+        )
+        key = "customer_key"
     end = tables.orders_end()
-    return new.join(horizon_revenue, on="customer_key", how="left").with_columns(
+    new = new.join(horizon_revenue, on=key, how="left")
+    if key == "_code":
+        new = new.sort(key).drop(key)
+    return new.with_columns(
         nw.col("_ltv").fill_null(0.0),
         (nw.col("_horizon") > nw.lit(end)).cast(nw.Int64()).alias("_short"),
     )

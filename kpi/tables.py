@@ -17,7 +17,7 @@ per data set, over **all** live orders, and cached on the instance.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -52,22 +52,28 @@ def _check_columns(table: TableName, frame: nw.DataFrame) -> None:
         raise DataError(table, f"required column(s) missing: {', '.join(missing)}")
 
 
-def prepare(table: TableName, native: Any) -> nw.DataFrame:
-    """The prepared form of one typed canonical table (see the module docstring)."""
+def prepare(table: TableName, native: Any, *, trimmed: bool = False, unique_key: bool = False) -> nw.DataFrame:
+    """The prepared form of one typed canonical table (see the module docstring).
+
+    What :mod:`kpi.ingest` already vouches for is not done again (each is a pass over every row):
+    ``trimmed``, its text is trimmed with empty cells null; ``unique_key``, no key repeats."""
     frame = nw.from_native(native)
     _check_columns(table, frame)
-    schema = frame.collect_schema()
-    text_columns = [
-        name
-        for name in (*DIMENSIONS, "customer_id", "status", "currency", "owner")
-        if name in schema and schema[name] == nw.String()
-    ]
-    frame = _blank_to_null(frame, text_columns)
+    key = SCHEMAS[table].key
+    if key is not None and not unique_key:  # first: the last row is the last in the reader's order
+        frame = keep_last(frame, key)
+    if not trimmed:
+        schema = frame.collect_schema()
+        text_columns = [
+            name
+            for name in (*DIMENSIONS, "customer_id", "status", "currency", "owner")
+            if name in schema and schema[name] == nw.String()
+        ]
+        frame = _blank_to_null(frame, text_columns)
     if "device" in frame.columns:
         frame = frame.with_columns(nw.col("device").str.to_lowercase())
     frame = derive_channels(frame)
     if table == "orders":
-        frame = keep_last(frame, "order_id")
         if "refunded" not in frame.columns:
             frame = frame.with_columns(refunded=nw.lit(0.0))
         status = nw.col("status").str.to_lowercase() if "status" in frame.columns else nw.lit(None, nw.String())
@@ -79,8 +85,6 @@ def prepare(table: TableName, native: Any) -> nw.DataFrame:
             .otherwise(nw.concat_str(nw.lit("id:"), nw.col("customer_id"))),
             order_date=nw.col("ordered_at").dt.date(),
         )
-    elif table == "leads":
-        frame = keep_last(frame, "lead_id")
     reader_columns = [name for name in (FILE, ROW) if name in frame.columns]
     return persist(frame.drop(*reader_columns) if reader_columns else frame)
 
@@ -109,15 +113,27 @@ class Tables:
         return self._derived[key]
 
     @classmethod
-    def from_frames(cls, *, currency: str | None = None, **frames: Any) -> Tables:
+    def from_frames(
+        cls,
+        *,
+        currency: str | None = None,
+        trimmed: Collection[TableName] = (),
+        unique_keys: Collection[TableName] = (),
+        **frames: Any,
+    ) -> Tables:
         """Prepare typed frames given by table name: ``Tables.from_frames(orders=df, traffic=df2)``.
 
         The currency is taken from the orders' ``currency`` column when there is exactly one.
+        ``trimmed`` and ``unique_keys`` name the frames :mod:`kpi.ingest` vouches for (see :func:`prepare`).
         """
         unknown = set(frames) - set(TABLE_NAMES)
         if unknown:
             raise TypeError(f"unknown table(s): {', '.join(sorted(unknown))}")
-        prepared = {name: prepare(name, native) for name, native in frames.items() if native is not None}
+        prepared = {
+            name: prepare(name, native, trimmed=name in trimmed, unique_key=name in unique_keys)
+            for name, native in frames.items()
+            if native is not None
+        }
         orders = prepared.get("orders")
         if currency is None and orders is not None and "currency" in orders.columns:
             found = collect(orders.select("currency").filter(~nw.col("currency").is_null()).unique())
@@ -199,13 +215,63 @@ class Tables:
         return persist(self.orders.filter(nw.col("status") != "cancelled"))
 
     @cached_property
+    def customer_sequence(self) -> nw.DataFrame | None:
+        """Every live order in customer order: sorted by ``customer_key``, time and ``order_id``,
+        with the customer as an integer ``_code`` (0, 1, … in that order), ``_first`` (the
+        customer's first live order), ``_first_at`` (its time, on every row of the customer),
+        ``_net`` (revenue − refunded), and the days of the customer's previous and next live orders
+        (``prev_date``, ``next_date``; null for the first and the last).
+
+        One sort instead of joins on the customer's text key: the per-customer tables of an eager
+        data set read it. ``None`` for a lazy frame (Spark) and for :meth:`reference` data sets,
+        whose per-customer tables are computed by joins (the cubes are tested against them)."""
+        live = self.live_orders
+        if live is None or is_lazy(live) or self.row_level:
+            return None
+        dims = [name for name in (*DIMENSIONS, "owner") if name in live.columns]
+        key, day = nw.col("customer_key"), nw.col("order_date")
+        starts = (key != key.shift(1)).fill_null(value=True)
+        return (
+            live.select(
+                "customer_key",
+                "order_id",
+                "ordered_at",
+                "order_date",
+                *dims,
+                (nw.col("revenue") - nw.col("refunded")).alias("_net"),
+            )
+            .sort("customer_key", "ordered_at", "order_id")
+            .with_columns(
+                starts.alias("_first"),
+                (starts.cast(nw.Int64()).cum_sum() - 1).alias("_code"),
+                nw.when(starts).then(nw.col("ordered_at")).fill_null(strategy="forward").alias("_first_at"),
+                nw.when(key.shift(1) == key).then(day.shift(1)).alias("prev_date"),
+                nw.when(key.shift(-1) == key).then(day.shift(-1)).alias("next_date"),
+            )
+        )
+
+    @cached_property
     def customer_facts(self) -> nw.DataFrame | None:
         """One row per customer over **all** live orders: ``customer_key``, ``first_order_id``,
         ``first_at``, ``first_date``, the first order's dimensions, and ``second_date`` (the day of
-        their second live order, null when they have one). Ties on time go to the smaller order_id."""
+        their second live order, null when they have one). Ties on time go to the smaller order_id.
+
+        An eager data set reads the first row of each customer in :attr:`customer_sequence` (its
+        rows in ``_code`` order); a lazy one joins."""
         live = self.live_orders
         if live is None:
             return None
+        dims = [name for name in FIRST_ORDER_DIMENSIONS if name in live.columns]
+        sequence = self.customer_sequence
+        if sequence is not None:
+            return sequence.filter(nw.col("_first")).select(
+                "customer_key",
+                nw.col("order_id").alias("first_order_id"),
+                nw.col("ordered_at").alias("first_at"),
+                nw.col("order_date").alias("first_date"),
+                *dims,
+                nw.col("next_date").alias("second_date"),
+            )
         first_at = live.group_by("customer_key").agg(nw.col("ordered_at").min().alias("first_at"))
         first_ids = (
             live.join(first_at, on="customer_key")
@@ -213,7 +279,6 @@ class Tables:
             .group_by("customer_key")
             .agg(nw.col("order_id").min().alias("first_order_id"))
         )
-        dims = [name for name in FIRST_ORDER_DIMENSIONS if name in live.columns]
         first_rows = live.join(
             first_ids, left_on=["customer_key", "order_id"], right_on=["customer_key", "first_order_id"]
         ).select(

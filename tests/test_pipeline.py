@@ -19,6 +19,7 @@ from kpi.ingest.pipeline import Ingested, IngestOptions, TableResult, ingest, in
 from kpi.ingest.validation import LoadedTable
 from kpi.issues import Issue
 from kpi.periods import Period
+from kpi.tables import Tables
 
 BAD = Path(__file__).resolve().parent / "fixtures" / "bad"
 ORDERS = "order_id,customer_id,ordered_at,revenue,status\n"
@@ -439,3 +440,26 @@ def test_a_repeated_header_name_loads_the_first_column_and_says_so():
         (date(2024, 1, 2), 4, 6.0),
     ]
     assert any("clicks" in issue.line() and "more than once" in issue.message for issue in item.loaded.issues)
+
+
+@pytest.mark.parametrize("files", [1, 2])
+def test_the_data_set_skips_only_what_the_importer_already_did(files):
+    """Ingest vouches for its frames (text trimmed, empty cells null, the winning row of each key
+    known), so preparing them skips those passes: the result must equal preparing the same typed
+    rows from scratch, with a repeated key, padded and empty text, and one file or two."""
+    first = orders_csv(
+        "1, c1 ,2024-03-01 10:00,10,paid",
+        '2,"",2024-03-01 11:00,5,Completed',
+        "1,c1,2024-03-02 09:00,12,paid",  # order 1 again: this row wins
+        '3,c3,2024-03-03 08:00,7,"  refunded "',
+    )
+    second = orders_csv("3,c3,2024-03-03 08:00,7,cancelled", "4,c4,2024-03-04 12:00,9,paid")
+    uploads = [("a.csv", first), ("b.csv", second)][:files]
+    result = ingest(uploads)
+    typed = pl.concat([loaded.frame for loaded in result.loaded()], how="diagonal_relaxed")
+    from_scratch = Tables.from_frames(orders=typed).orders.to_native()
+    shortcut = result.tables.orders.to_native()
+    assert shortcut.sort("order_id").equals(from_scratch.sort("order_id"))
+    assert shortcut.height == (3 if files == 1 else 4)
+    assert shortcut.filter(pl.col("order_id") == "1")["revenue"].item() == 12
+    assert shortcut.filter(pl.col("order_id") == "2")["customer_key"].item() == "guest:2"

@@ -241,16 +241,24 @@ def _natural_key(frame: pl.DataFrame, table: TableName) -> list[str]:
 
 
 def _stack_keyed(parts: list[LoadedTable], table: TableName) -> tuple[pl.DataFrame, list[tuple[str, Issue]]]:
-    """Orders and leads: a key seen in an earlier file is replaced by the later file's row."""
+    """Orders and leads: a key seen in an earlier file is replaced by the later file's row.
+
+    One file is returned as it is (its own repeated keys are resolved by :func:`kpi.tables.prepare`,
+    last row wins); the keys of several are compared by joins, never row by row in Python."""
     key = SCHEMAS[table].key
     assert key is not None
+    if len(parts) == 1:
+        part = parts[0]
+        if part.key_repeats:  # the last row of each key wins
+            return part.frame.filter(part.last_of_key), []
+        return part.frame, []
     issues: list[tuple[str, Issue]] = []
-    seen: dict[str, str] = {}
+    seen = pl.DataFrame(schema={key: pl.String, "_source": pl.String})
     for part in parts:
-        keys = part.frame.get_column(key).unique().to_list()
-        earlier = [value for value in keys if value in seen]
-        if earlier:
-            sources = sorted({seen[value] for value in earlier})
+        keys = part.frame.select(pl.col(key).cast(pl.String).unique(maintain_order=True))
+        earlier = seen.join(keys, on=key, how="semi", maintain_order="left")
+        if earlier.height:
+            sources = sorted(earlier.get_column("_source").unique().to_list())
             issues.append(
                 (
                     part.source,
@@ -258,15 +266,16 @@ def _stack_keyed(parts: list[LoadedTable], table: TableName) -> tuple[pl.DataFra
                         "info",
                         "already_loaded",
                         key,
-                        f"{len(earlier):,} {table} were already loaded from {', '.join(sources)}: "
+                        f"{earlier.height:,} {table} were already loaded from {', '.join(sources)}: "
                         "this file's rows replace them (the later export wins, nothing is counted twice)",
-                        rows=len(earlier),
-                        examples=tuple(str(value) for value in earlier[:5]),
+                        rows=earlier.height,
+                        examples=tuple(earlier.get_column(key).head(5).to_list()),
                         effect="changed",
                     ),
                 )
             )
-        seen.update(dict.fromkeys(keys, part.source))
+        fresh = keys.with_columns(pl.lit(part.source, pl.String).alias("_source"))
+        seen = pl.concat([seen.join(keys, on=key, how="anti", maintain_order="left"), fresh])
     frame = pl.concat([part.frame for part in parts], how="diagonal_relaxed")
     return frame.unique(subset=[key], keep="last", maintain_order=True), issues
 
@@ -358,6 +367,7 @@ def stack(loaded: Sequence[LoadedTable]) -> tuple[Tables, list[tuple[str, Issue]
     files."""
     issues: list[tuple[str, Issue]] = []
     frames: dict[TableName, pl.DataFrame] = {}
+    unique_keys: list[TableName] = []  # validation trimmed every text column; these also repeat no key
     for table in TABLE_NAMES:
         parts = [item for item in loaded if item.table == table and not item.update_only]
         updates = [item for item in loaded if item.table == table and item.update_only]
@@ -380,6 +390,8 @@ def stack(loaded: Sequence[LoadedTable]) -> tuple[Tables, list[tuple[str, Issue]
             continue
         if SCHEMAS[table].key:
             frame, found = _stack_keyed(parts, table)
+            if len(parts) > 1 or parts[0].last_of_key is not None:  # now one row per key
+                unique_keys.append(table)
         else:
             frame, found = _stack_aggregated(parts, table)
         issues.extend(found)
@@ -387,7 +399,7 @@ def stack(loaded: Sequence[LoadedTable]) -> tuple[Tables, list[tuple[str, Issue]
             frame = _apply_updates(frame, updates, table)
         frames[table] = frame
     issues.extend(_currency_checks(loaded))
-    return Tables.from_frames(**frames), issues
+    return Tables.from_frames(trimmed=list(frames), unique_keys=unique_keys, **frames), issues
 
 
 def _currency_checks(loaded: Sequence[LoadedTable]) -> list[tuple[str, Issue]]:

@@ -42,6 +42,7 @@ import polars as pl
 
 from kpi.formats import byte_size
 from kpi.ingest.model import Limits, RawTable
+from kpi.ingest.values import falses
 from kpi.issues import DataError, Issue
 
 __all__ = ["read_text_tables"]
@@ -187,10 +188,11 @@ def _decode(data: bytes, name: str) -> _Decoded:
     line_ending = _line_ending(body)
     if b"\r" in body:
         body = body.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return _decode_legacy(body, line_ending)
+    if not body.isascii():  # ASCII is UTF-8; the check is much cheaper than decoding
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            return _decode_legacy(body, line_ending)
     return _Decoded(body, encoding or "utf-8", line_ending)
 
 
@@ -804,13 +806,21 @@ class _Reader:
         first line, and a short first row (GA4's ragged retention table) must not set it."""
         separator = {WHITESPACE: "\t", NO_DELIMITER: _UNIT_SEPARATOR}.get(self.delimiter, self.delimiter)
         names = [f"c{position}" for position in range(width)]
-        chunks = [self.buf[start:end] for start, end in spec.spans if end > start]
-        body = b"".join(chunk if chunk.endswith(b"\n") else chunk + b"\n" for chunk in chunks)
-        if not _NON_BLANK.search(body):
+        header = separator.join(names).encode() + b"\n"
+        view = memoryview(self.buf)  # slices of a view are not copies: the file is copied once, below
+        pieces: list[bytes | memoryview] = [header]
+        for start, end in spec.spans:
+            if end > start:
+                pieces.append(view[start:end])
+                if self.buf[end - 1 : end] != b"\n":
+                    pieces.append(b"\n")
+        data = b"".join(pieces)
+        del pieces, view
+        if not _NON_BLANK.search(data, len(header)):
             return pl.DataFrame(schema=dict.fromkeys(names, pl.String))
         if self.delimiter == WHITESPACE:
-            body = re.sub(rb"[ \t]+", b"\t", re.sub(rb"(?m)^[ \t]+|[ \t]+$", b"", body))
-        data = separator.join(names).encode() + b"\n" + body
+            body = re.sub(rb"[ \t]+", b"\t", re.sub(rb"(?m)^[ \t]+|[ \t]+$", b"", data[len(header) :]))
+            data = header + body
 
         def read(*, truncate: bool) -> pl.DataFrame:
             return pl.read_csv(
@@ -841,7 +851,7 @@ class _Reader:
                 )
                 raise DataError(source, f"could not be read as a table: {detail}") from None
         frame = frame.with_columns(pl.all().replace("", None))
-        if len(body) > self.limits.max_cell_chars:
+        if len(data) - len(header) > self.limits.max_cell_chars:
             self._check_cell_lengths(frame, spec, source)
         return frame
 
@@ -1108,11 +1118,7 @@ def _drop_totals(frame: pl.DataFrame) -> tuple[pl.DataFrame, Issue | None]:
     if frame.height == 0:
         return frame, None
     first = frame.to_series(0).str.contains(_TOTAL).fill_null(value=False)
-    second = (
-        frame.to_series(1).str.contains(_TOTAL).fill_null(value=False)
-        if frame.width > 1
-        else pl.Series([False] * frame.height)
-    )
+    second = frame.to_series(1).str.contains(_TOTAL).fill_null(value=False) if frame.width > 1 else falses(frame.height)
     marked = first | second
     count = int(marked.sum())
     if not count:

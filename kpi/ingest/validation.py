@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from kpi.ingest.model import ParseOptions
-from kpi.ingest.values import parse_datetimes, parse_numbers
+from kpi.ingest.values import falses, parse_datetimes, parse_numbers
 from kpi.issues import DataError, Issue
 from kpi.schema import ORDER_STATUSES, SCHEMAS, TableName, TableSchema
 
@@ -137,6 +137,15 @@ class LoadedTable:
     recogniser: str = ""
     currency: str | None = None
     update_only: bool = False
+    last_of_key: pl.Series | None = None
+    """True on the last row of each key, the row the data set keeps (a repeated key's earlier rows
+    are replaced); ``None`` when not worked out (a table without a key, or one that only completes
+    others)."""
+
+    @property
+    def key_repeats(self) -> int | None:
+        """Rows repeating an earlier key of the same file."""
+        return None if self.last_of_key is None else self.frame.height - int(self.last_of_key.sum())
 
     @property
     def rows_kept(self) -> int:
@@ -153,6 +162,7 @@ class Validation:
     issues: tuple[Issue, ...]
     rows_read: int
     currency: str | None = None
+    last_of_key: pl.Series | None = None
 
 
 def digest_of(data: bytes) -> str:
@@ -222,13 +232,13 @@ def _type_column(series: pl.Series, dtype: str, parse: ParseOptions) -> _Typed:
 
 
 def _none(series: pl.Series) -> pl.Series:
-    return pl.Series([False] * series.len(), dtype=pl.Boolean)
+    return falses(series.len())
 
 
 def _type_typed_column(series: pl.Series, dtype: str) -> _Typed:
     """A column that arrived typed (Parquet): cast, with failures marked."""
     if dtype == "str":
-        return _Typed(series.cast(pl.String), _none(series))
+        return _type_column(series.cast(pl.String), dtype, ParseOptions())
     if dtype in ("float", "int"):
         number = series.cast(pl.Float64, strict=False)
         failed = series.is_not_null() & number.is_null()
@@ -300,9 +310,12 @@ def validate(
     typed, found_currency = _typed_frame(
         frame.select(known), schema, parse, issues, first_line=first_line, must_have=must_have
     )
+    last_of_key = None
     if not missing and required is None:
-        typed, found_currency = _table_checks(typed, table, issues, currency, found_currency)
-    return Validation(frame=typed, issues=tuple(issues), rows_read=rows_read, currency=found_currency)
+        typed, found_currency, last_of_key = _table_checks(typed, table, issues, currency, found_currency)
+    return Validation(
+        frame=typed, issues=tuple(issues), rows_read=rows_read, currency=found_currency, last_of_key=last_of_key
+    )
 
 
 def _drop_flagged(frame: pl.DataFrame, issues: list[Issue], first_line: int | None) -> pl.DataFrame:
@@ -336,7 +349,7 @@ def _typed_frame(
     must_have: Sequence[str],
 ) -> tuple[pl.DataFrame, str | None]:
     columns: dict[str, pl.Series] = {}
-    drop = pl.Series([False] * frame.height, dtype=pl.Boolean)
+    drop = falses(frame.height)
     currencies: set[str] = set()
     for name in frame.columns:
         declared = schema.column(name)
@@ -394,22 +407,10 @@ def _typed_frame(
 
 def _table_checks(
     frame: pl.DataFrame, table: TableName, issues: list[Issue], keep_currency: str | None, found_currency: str | None
-) -> tuple[pl.DataFrame, str | None]:
-    """Checks particular to a table: duplicate keys, statuses, negative amounts, scores, currencies."""
+) -> tuple[pl.DataFrame, str | None, pl.Series | None]:
+    """Checks particular to a table: statuses, negative amounts, scores, currencies, repeated keys
+    (returned: True on the last row of each key, the one the data set keeps)."""
     schema = SCHEMAS[table]
-    if schema.key and schema.key in frame.columns:
-        repeats = frame.height - frame.get_column(schema.key).n_unique()
-        if repeats:
-            issues.append(
-                Issue(
-                    "info",
-                    "duplicate_key",
-                    schema.key,
-                    f"{repeats:,} row(s) repeat an earlier {schema.key}: the last row of each wins",
-                    rows=repeats,
-                    effect="changed",
-                )
-            )
     if table == "orders":
         frame, found_currency = _order_checks(frame, issues, keep_currency, found_currency)
     if table == "nps":
@@ -426,26 +427,40 @@ def _table_checks(
                 )
             )
             frame = frame.filter(~outside)
-    return frame, found_currency
+    last_of_key = None
+    if schema.key and schema.key in frame.columns:
+        last_of_key = frame.get_column(schema.key).is_last_distinct()
+        repeats = frame.height - int(last_of_key.sum())
+        if repeats:
+            issues.append(
+                Issue(
+                    "info",
+                    "duplicate_key",
+                    schema.key,
+                    f"{repeats:,} row(s) repeat an earlier {schema.key}: the last row of each wins",
+                    rows=repeats,
+                    effect="changed",
+                )
+            )
+    return frame, found_currency, last_of_key
 
 
 def _order_checks(
     frame: pl.DataFrame, issues: list[Issue], keep_currency: str | None, found_currency: str | None
 ) -> tuple[pl.DataFrame, str | None]:
     if "status" in frame.columns:
-        frame = _normalise_statuses(frame, issues)
-        status = frame["status"]
-        odd = status.is_not_null() & ~status.is_in(ORDER_STATUSES)
-        if int(odd.sum()):
-            values = sorted(set(frame.filter(odd)["status"].to_list()))[:MAX_EXAMPLES]
+        frame, read = _normalise_statuses(frame, issues)
+        odd = read.filter(pl.col("status").is_not_null() & ~pl.col("status").is_in(ORDER_STATUSES))
+        count = int(odd["count"].sum())
+        if count:
+            values = sorted(set(odd["status"].to_list()))[:MAX_EXAMPLES]
             issues.append(
                 Issue(
                     "warning",
                     "unknown_status",
                     "status",
-                    f"{int(odd.sum()):,} order(s) have a status other than paid, refunded or cancelled: "
-                    "counted as live",
-                    rows=int(odd.sum()),
+                    f"{count:,} order(s) have a status other than paid, refunded or cancelled: counted as live",
+                    rows=count,
                     examples=tuple(values),
                 )
             )
@@ -496,21 +511,17 @@ def _order_checks(
     return frame, None
 
 
-def _normalise_statuses(frame: pl.DataFrame, issues: list[Issue]) -> pl.DataFrame:
+def _normalise_statuses(frame: pl.DataFrame, issues: list[Issue]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Statuses written another way (``completed``, ``anulowane``, ``storniert``) as the contract's,
-    with one note listing what was read as what."""
-    lowered = frame["status"].str.strip_chars().str.to_lowercase()
+    with one note listing what was read as what. Worked out once per distinct status; also returns
+    the rows of each status as read (columns ``status``, ``count``)."""
+    counts = frame["status"].value_counts(name="count")
+    written = counts["status"]
+    lowered = written.str.strip_chars().str.to_lowercase()
     mapped = lowered.replace_strict(STATUS_WORDS, default=lowered, return_dtype=pl.String)
-    changed = (lowered != mapped).fill_null(value=False) | (frame["status"] != lowered).fill_null(value=False)
+    renamed_mask = (lowered != mapped).fill_null(value=False)
     renamed = sorted(
-        {
-            f"{a} → {b}"
-            for a, b in zip(
-                frame["status"].filter(changed & (lowered != mapped)),
-                mapped.filter(changed & (lowered != mapped)),
-                strict=True,
-            )
-        }
+        {f"{a} → {b}" for a, b in zip(written.filter(renamed_mask), mapped.filter(renamed_mask), strict=True)}
     )
     if renamed:
         issues.append(
@@ -519,11 +530,15 @@ def _normalise_statuses(frame: pl.DataFrame, issues: list[Issue]) -> pl.DataFram
                 "statuses_read",
                 "status",
                 f"order statuses read as: {', '.join(renamed[:8])}",
-                rows=int((lowered != mapped).fill_null(value=False).sum()),
+                rows=int(counts["count"].filter(renamed_mask).sum()),
                 effect="changed",
             )
         )
-    return frame.with_columns(mapped.alias("status"))
+    read = pl.DataFrame({"status": mapped, "count": counts["count"]})
+    if written.equals(mapped):  # every status already as the contract writes it
+        return frame, read
+    status = frame["status"].replace_strict(written, mapped, return_dtype=pl.String)
+    return frame.with_columns(status.alias("status")), read
 
 
 def to_canonical(
@@ -550,4 +565,5 @@ def to_canonical(
         issues=checked.issues,
         rows_read=checked.rows_read,
         currency=checked.currency,
+        last_of_key=checked.last_of_key,
     )

@@ -295,6 +295,11 @@ def _currency_of(affixes: list[str]) -> str | None:
     return codes.pop() if len(codes) == 1 else None
 
 
+def falses(length: int, name: str = "") -> pl.Series:
+    """A Boolean column of ``length`` False values (no cell failed), built without a Python list."""
+    return pl.repeat(value=False, n=length, dtype=pl.Boolean, eager=True).alias(name)
+
+
 class _Numbers(NamedTuple):
     parse: NumberParse
     currency_marked: bool  # some cell carried a currency symbol or code (maybe an ambiguous one: kr)
@@ -305,7 +310,7 @@ def _parse_numbers(series: pl.Series, decimal: Decimal | None) -> _Numbers:
     if series.dtype.is_numeric() or series.dtype == pl.Null:
         number = series.cast(pl.Float64, strict=False)
         values = number.set(~number.is_finite().fill_null(value=False), None).alias(series.name)
-        failed = pl.Series(series.name, [False] * len(series), dtype=pl.Boolean)
+        failed = falses(len(series), series.name)
         whole = bool((values.drop_nulls() % 1 == 0).all())
         return _Numbers(NumberParse(values, failed, ".", None, percent=False), currency_marked=False, whole=whole)
     text = _cleaned(series)
@@ -313,7 +318,11 @@ def _parse_numbers(series: pl.Series, decimal: Decimal | None) -> _Numbers:
         # plain numbers (GA4, Google Ads "Cost"): polars reads them as they are
         values = text.cast(pl.Float64, strict=False).alias(series.name)
         parse = NumberParse(
-            values, pl.Series(series.name, [False] * len(text), dtype=pl.Boolean), ".", None, percent=False
+            values,
+            falses(len(text), series.name),
+            ".",
+            None,
+            percent=False,
         )
         return _Numbers(parse, currency_marked=False, whole=bool((values.drop_nulls() % 1 == 0).all()))
     sample = text.head(_SAMPLE)
@@ -709,7 +718,7 @@ def _passthrough(series: pl.Series, order: DateOrder | None) -> DateParse:
         values = series.dt.replace_time_zone(None)
     values = values.cast(pl.Datetime("us"))
     has_time = bool(isinstance(series.dtype, pl.Datetime) and (values.dt.truncate("1d") != values).any())
-    failed = pl.Series(series.name, [False] * len(series), dtype=pl.Boolean)
+    failed = falses(len(series), series.name)
     return DateParse(values.alias(series.name), failed, order or "ymd", ambiguous=False, has_time=has_time)
 
 
@@ -760,8 +769,8 @@ def parse_datetimes(series: pl.Series, *, order: DateOrder | None = None, excel_
     ymd = order == "ymd"
     fast = _fast(text, known.day_month, ymd=ymd)
     if fast is None:
-        values = pl.Series(series.name, [None] * len(text), dtype=pl.Datetime("us"))
-        has_time = pl.Series([False] * len(text), dtype=pl.Boolean)
+        values = pl.repeat(None, len(text), dtype=pl.Datetime("us"), eager=True).alias(series.name)
+        has_time = falses(len(text))
     else:
         values = fast[0]
         has_time = values.is_not_null() & fast[1]
