@@ -18,6 +18,7 @@ STEPS = [
     "ingest orders Parquet",
     "ingest peak memory",
     "every KPI, first (cold)",
+    "every KPI, first, cubes built",
     "every KPI, after a filter change",
     "monthly cohort table",
 ]
