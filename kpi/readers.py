@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from kpi.ingest.pipeline import IngestOptions, ingest, stack
+from kpi.ingest.pipeline import IngestOptions, read_files, stack
 from kpi.ingest.recognisers.canonical import canonical_candidates, canonical_table
 from kpi.ingest.validation import LoadedTable, Validation, did_you_mean, digest_of, snake, to_canonical, validate
 from kpi.issues import DataError
@@ -62,17 +62,17 @@ def load_table(
     """Read one file's bytes as exactly one canonical table (recognised unless ``table`` is
     given; ``options`` sets the currency to keep and the size limits). Raises :class:`DataError`
     when the file cannot be used, holds no recognised table, or holds several."""
-    result = ingest([(source, data)], forced={source: table} if table else None, options=options)
-    loaded = result.loaded()
+    results = read_files([(source, data)], forced={source: table} if table else None, options=options)
+    loaded = [item.loaded for item in results if item.loaded is not None]
     if len(loaded) == 1:
         return loaded[0]
-    failed = result.failures()
+    failed = [item for item in results if item.status == "failed"]
     if failed and not loaded:
         raise DataError(source, failed[0].message or "could not be read", failed[0].issues)
-    unknown = result.needs_mapping()
+    unknown = [item for item in results if item.status == "unrecognised"]
     if unknown and not loaded and unknown[0].raw is not None:
         recognise(unknown[0].raw.columns, source)  # raises with the closest table and header
-    skipped = [item for item in result.results if item.status == "skipped"]
+    skipped = [item for item in results if item.status == "skipped"]
     if skipped and not loaded:
         raise DataError(source, skipped[0].message or "holds no table that maps to a KPI table")
     raise DataError(source, f"holds {len(loaded)} tables: load it with ingest() to keep them all")

@@ -211,6 +211,17 @@ def ingest(
 ) -> Ingested:
     """Read, recognise, type and stack uploaded files (see the module docstring). ``forced``
     names the table of a file by its name (the CLI's ``--orders F``)."""
+    return assemble(read_files(files, mappings=mappings, options=options, forced=forced))
+
+
+def read_files(
+    files: Sequence[tuple[str, bytes]],
+    *,
+    mappings: Sequence[ColumnMapping] = (),
+    options: IngestOptions | None = None,
+    forced: Mapping[str, TableName] | None = None,
+) -> list[TableResult]:
+    """:func:`ingest` without the stacking: what became of each table of the files."""
     forced = forced or {}
     results: list[TableResult] = []
     seen: dict[str, str] = {}
@@ -221,7 +232,7 @@ def ingest(
             continue
         seen[digest] = name
         results.extend(ingest_file(name, content, mappings=mappings, options=options, table=forced.get(name)))
-    return assemble(results)
+    return results
 
 
 def assemble(results: Sequence[TableResult]) -> Ingested:

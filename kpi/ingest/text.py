@@ -806,6 +806,9 @@ class _Reader:
         first line, and a short first row (GA4's ragged retention table) must not set it."""
         separator = {WHITESPACE: "\t", NO_DELIMITER: _UNIT_SEPARATOR}.get(self.delimiter, self.delimiter)
         names = [f"c{position}" for position in range(width)]
+        in_place = self._read_in_place(spec, names, separator)
+        if in_place is not None:
+            return self._finish(in_place, spec, source, len(self.buf) - spec.header.end)
         header = separator.join(names).encode() + b"\n"
         view = memoryview(self.buf)  # slices of a view are not copies: the file is copied once, below
         pieces: list[bytes | memoryview] = [header]
@@ -850,8 +853,43 @@ class _Reader:
                     else "its lines could not be split into fields"
                 )
                 raise DataError(source, f"could not be read as a table: {detail}") from None
-        frame = frame.with_columns(pl.all().replace("", None))
-        if len(data) - len(header) > self.limits.max_cell_chars:
+        return self._finish(frame, spec, source, len(data) - len(header))
+
+    def _read_in_place(self, spec: _Spec, names: list[str], separator: str) -> pl.DataFrame | None:
+        """A plain file (its header on the first line, one body to the end, a delimiter polars
+        splits) read from the decoded buffer itself, without copying it; ``None`` for any other
+        file, or when polars reads the header at another width (the copying path then decides)."""
+        plain = (
+            spec.has_header
+            and spec.header.start == 0
+            and spec.spans == [(spec.header.end, len(self.buf))]
+            and self.delimiter not in (WHITESPACE, NO_DELIMITER)
+            and _NON_BLANK.search(self.buf, spec.header.end) is not None
+        )
+        if not plain:
+            return None
+        try:
+            frame = pl.read_csv(
+                self.buf,
+                has_header=True,
+                new_columns=names,
+                infer_schema=False,
+                separator=separator,
+                quote_char='"',
+                raise_if_empty=False,
+            )
+        except pl.exceptions.PolarsError:
+            return None
+        return frame if frame.width == len(names) else None
+
+    def _finish(self, frame: pl.DataFrame, spec: _Spec, source: str, body_bytes: int) -> pl.DataFrame:
+        """Quoted empty cells as null too (polars reads unquoted ones as null); no cell longer than the
+        limit. Only columns holding an empty text are rewritten: a rewrite copies the column."""
+        has_empty = frame.select((pl.all() == "").any()).row(0) if frame.height else ()
+        emptied = [name for name, found in zip(frame.columns, has_empty, strict=False) if found]
+        if emptied:
+            frame = frame.with_columns(pl.col(name).replace("", None) for name in emptied)
+        if body_bytes > self.limits.max_cell_chars:
             self._check_cell_lengths(frame, spec, source)
         return frame
 
