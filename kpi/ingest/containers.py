@@ -273,10 +273,31 @@ def _with_notes(tables: list[RawTable], notes: Sequence[Issue]) -> list[RawTable
 # --- zip -------------------------------------------------------------------------------------
 
 
+MEMBER_READ_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    NotImplementedError,  # a compression method or "version needed" no reader has
+    RuntimeError,  # an encrypted member
+    ValueError,  # a damaged directory: a member's offset before the file's start ("negative seek")
+    struct.error,
+)
+"""What reading one member of a damaged zip (or workbook) raises: the member is reported damaged."""
+
+
 def _open_zip(data: bytes, name: str, damaged: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error):
+    except (  # a damaged directory; NotImplementedError: a "version needed" no reader has
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        struct.error,
+        NotImplementedError,
+    ):
         raise DataError(name, damaged) from None
 
 
@@ -353,7 +374,7 @@ def _read_archive(archive: zipfile.ZipFile, name: str, limits: Limits, budget: _
         source = f"{name}/{_shown(info.filename)}"
         try:
             content = archive.read(info)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError, lzma.LZMAError):
+        except (*MEMBER_READ_ERRORS, lzma.LZMAError):
             problems.append(_member_problem(source, "it is damaged or uses an unsupported compression"))
             continue
         budget.remaining -= len(content)
@@ -415,7 +436,7 @@ def _read_gzip(data: bytes, name: str, limits: Limits, budget: _Budget, depth: i
                         "it is packed (a zip bomb?)",
                     )
                 parts.append(chunk)
-    except (gzip.BadGzipFile, zlib.error, EOFError, OSError):
+    except (gzip.BadGzipFile, zlib.error, EOFError, OSError, ValueError):
         raise DataError(name, "the gzip file is damaged or truncated") from None
     budget.remaining -= produced
     inner_name = name[:-3] if name.lower().endswith(".gz") else name
@@ -533,7 +554,7 @@ def _workbook_targets(archive: zipfile.ZipFile) -> dict[str, bool]:
     for part in ("xl/_rels/workbook.xml.rels", "xl/workbook.xml"):
         try:
             texts[part] = archive.read(part).decode("utf-8", errors="replace")
-        except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError):
+        except (KeyError, *MEMBER_READ_ERRORS):
             texts[part] = ""
     sheet_ids = set(
         re.findall(r"""<(?:[\w.-]+:)?sheet\s[^>]*?\b(?:[\w.-]+:)?id\s*=\s*["']([^"']*)["']""", texts["xl/workbook.xml"])
@@ -588,8 +609,8 @@ def _check_part(data: bytes, info: zipfile.ZipInfo, name: str, *, must_be_xml: b
 
 def _inflate(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """The part's bytes in chunks; :class:`_Damaged` if it gives more or less than it declares."""
-    if len(data) < info.header_offset + _LOCAL_HEADER.size:
-        raise _Damaged
+    if info.header_offset < 0 or len(data) < info.header_offset + _LOCAL_HEADER.size:
+        raise _Damaged  # a damaged directory can point before the file's start
     signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, info.header_offset)
     if signature != b"PK\x03\x04":
         raise _Damaged
