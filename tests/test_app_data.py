@@ -216,3 +216,21 @@ def test_build_dataset_reports_every_stage_in_order_and_prepares_the_customer_ta
     assert fractions[-1] == 1.0
     assert 0 < fractions[1] < 0.8  # a.csv's share of the bytes read so far
     assert {"customer_months", "cube:sources", "cube:new:12", "cube:cohorts"} <= set(dataset.tables._derived)
+
+
+def _orders_seen_after_upload(app_test, content: bytes) -> tuple[str, str]:
+    app = _upload(_data_page(app_test), "orders.csv", content)
+    app.selectbox(key="period_preset").set_value("all_data").run()
+    app.switch_page("pages/overview.py").run()
+    assert not app.exception
+    return _metric(app, "Orders"), _metric(app, "Sales")
+
+
+def test_two_sessions_uploading_the_same_file_name_see_their_own_numbers(app_test):
+    """RELIABILITY.md test 15, the cache-key leak: two sessions in one server process upload
+    different bytes under the same name; each sees its own figures, in both orders."""
+    other = ORDERS.replace(b"A2,c2,2026-11-02 11:00:00,50,paid", b"A2,c2,2026-11-02 11:00:00,70,refunded")
+    other += b"A4,c4,2026-11-04 09:00:00,5,paid\n"
+    assert _orders_seen_after_upload(app_test, ORDERS) == ("2", "150.00")
+    assert _orders_seen_after_upload(app_test, other) == ("3", "175.00")
+    assert _orders_seen_after_upload(app_test, ORDERS) == ("2", "150.00")
