@@ -140,7 +140,6 @@ def best_of(times: int, step: Callable[[], Any], *, keep: bool = True) -> Measur
     """The fastest of ``times`` runs of ``step``, with the highest peak memory of them (and the
     last result when ``keep``; a result not kept is freed before the next run)."""
     runs = []
-    result = None
     for _ in range(times):
         result = None  # the previous run's result is not in memory while the next one is measured
         run = measure(step)

@@ -79,7 +79,7 @@ def _customer_months(tables: Tables) -> nw.DataFrame | None:
     if live is None or facts is None:
         return None
     if tables.customer_sequence is not None:
-        return _customer_months_in_sequence(tables, facts)
+        return _customer_months_in_sequence(tables)
     joined = live.select("customer_key", "ordered_at", (nw.col("revenue") - nw.col("refunded")).alias("_net")).join(
         facts, on="customer_key"
     )
@@ -94,7 +94,7 @@ def _customer_months(tables: Tables) -> nw.DataFrame | None:
     return collect(joined).sort("customer_key", "month")
 
 
-def _customer_months_in_sequence(tables: Tables, facts: nw.DataFrame) -> nw.DataFrame:
+def _customer_months_in_sequence(tables: Tables) -> nw.DataFrame:
     """:func:`customer_months` of an eager data set from :attr:`Tables.customer_sequence`: the first
     order's time on every row of the customer, months grouped on the integer customer code."""
     monthly = (
@@ -102,13 +102,13 @@ def _customer_months_in_sequence(tables: Tables, facts: nw.DataFrame) -> nw.Data
         .group_by("_code", "month")
         .agg(nw.len().alias("orders"), nw.col("_net").sum().alias("net_revenue"))
     )
-    coded = facts.with_row_index("_code").with_columns(nw.col("_code").cast(nw.Int64()))
-    fact_columns = facts.columns
+    coded = tables.coded_customer_facts
+    first_order = [name for name in coded.columns if name not in ("_code", "customer_key")]
     return (
         monthly.join(coded, on="_code")
         .with_columns(observable_months(tables, nw.col("first_at")).alias("observable"))
         .sort("_code", "month")
-        .select("customer_key", "month", "orders", "net_revenue", *fact_columns[1:], "observable")
+        .select("customer_key", "month", "orders", "net_revenue", *first_order, "observable")
     )
 
 

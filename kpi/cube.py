@@ -138,7 +138,7 @@ def _compact_buyers(tables: Tables) -> Any:
     dims = _dimensions(live)
     sequence = tables.customer_sequence
     if sequence is not None:  # already sorted by customer, with the neighbouring orders
-        seconds = facts.select("second_date").with_row_index("_code").with_columns(nw.col("_code").cast(nw.Int64()))
+        seconds = tables.coded_customer_facts.select("_code", "second_date")
         return (
             sequence.join(seconds, on="_code", how="left")
             .select(
@@ -173,18 +173,21 @@ def new_customer_rows(tables: Tables, months: int) -> Any:
     facts, live = tables.customer_facts, tables.live_orders
     if facts is None or live is None:
         return None
-    new = facts.with_columns(nw.col("first_at").dt.offset_by(f"{months}mo").alias("_horizon"))
+
+    def horizon(first_at: str) -> nw.Expr:
+        return nw.col(first_at).dt.offset_by(f"{months}mo")
+
     sequence = tables.customer_sequence
-    if sequence is not None:  # grouped on the integer customer code
+    if sequence is not None:  # summed on the integer customer code
         horizon_revenue = (
-            sequence.with_columns(nw.col("_first_at").dt.offset_by(f"{months}mo").alias("_horizon"))
-            .filter(nw.col("ordered_at") < nw.col("_horizon"))
+            sequence.filter(nw.col("ordered_at") < horizon("_first_at"))
             .group_by("_code")
             .agg(nw.col("_net").sum().alias("_ltv"))
         )
-        key = "_code"
-        new = new.with_row_index(key).with_columns(nw.col(key).cast(nw.Int64()))
+        coded = tables.coded_customer_facts.with_columns(horizon("first_at").alias("_horizon"))
+        new = coded.join(horizon_revenue, on="_code", how="left").sort("_code").drop("_code")
     else:
+        new = facts.with_columns(horizon("first_at").alias("_horizon"))
         horizon_revenue = (
             live.select("customer_key", "ordered_at", (nw.col("revenue") - nw.col("refunded")).alias("_net"))
             .join(new.select("customer_key", "_horizon"), on="customer_key")
@@ -192,11 +195,8 @@ def new_customer_rows(tables: Tables, months: int) -> Any:
             .group_by("customer_key")
             .agg(nw.col("_net").sum().alias("_ltv"))
         )
-        key = "customer_key"
+        new = new.join(horizon_revenue, on="customer_key", how="left")
     end = tables.orders_end()
-    new = new.join(horizon_revenue, on=key, how="left")
-    if key == "_code":
-        new = new.sort(key).drop(key)
     return new.with_columns(
         nw.col("_ltv").fill_null(0.0),
         (nw.col("_horizon") > nw.lit(end)).cast(nw.Int64()).alias("_short"),

@@ -251,6 +251,15 @@ class Tables:
         )
 
     @cached_property
+    def coded_customer_facts(self) -> nw.DataFrame | None:
+        """:attr:`customer_facts` with each customer's integer ``_code`` of :attr:`customer_sequence`
+        (their row number there); ``None`` where there is no sequence."""
+        facts = self.customer_facts
+        if facts is None or self.customer_sequence is None:
+            return None
+        return facts.with_row_index("_code").with_columns(nw.col("_code").cast(nw.Int64()))
+
+    @cached_property
     def customer_facts(self) -> nw.DataFrame | None:
         """One row per customer over **all** live orders: ``customer_key``, ``first_order_id``,
         ``first_at``, ``first_date``, the first order's dimensions, and ``second_date`` (the day of

@@ -42,6 +42,7 @@ OPTIONS = IngestOptions(limits=Limits(max_bytes=2_000_000, max_columns=400, max_
 STATUSES = {"loaded", "skipped", "unrecognised", "failed"}
 EXAMPLES = int(os.environ.get("KPI_FUZZ_EXAMPLES", "250"))
 """Mutated exports per run (archives get a quarter as many, random bytes four fifths)."""
+FUZZ_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
 def _head(path: Path, lines: int = 40) -> bytes:
@@ -200,9 +201,6 @@ def test_the_seeds_are_the_real_exports_and_the_crafted_files():
 @pytest.mark.parametrize(("name", "data"), SEEDS, ids=[name for name, _ in SEEDS])
 def test_every_seed_ends_well(name, data):
     ends_well(name, data)
-
-
-FUZZ_HEALTH = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=FUZZ_HEALTH)

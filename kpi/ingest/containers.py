@@ -273,7 +273,7 @@ def _with_notes(tables: list[RawTable], notes: Sequence[Issue]) -> list[RawTable
 # --- zip -------------------------------------------------------------------------------------
 
 
-MEMBER_READ_ERRORS: tuple[type[Exception], ...] = (
+ZIP_ERRORS: tuple[type[Exception], ...] = (
     zipfile.BadZipFile,
     zlib.error,
     EOFError,
@@ -283,21 +283,13 @@ MEMBER_READ_ERRORS: tuple[type[Exception], ...] = (
     ValueError,  # a damaged directory: a member's offset before the file's start ("negative seek")
     struct.error,
 )
-"""What reading one member of a damaged zip (or workbook) raises: the member is reported damaged."""
+"""What opening a damaged zip (or workbook), or reading one of its members, raises: reported as damaged."""
 
 
 def _open_zip(data: bytes, name: str, damaged: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
-    except (  # a damaged directory; NotImplementedError: a "version needed" no reader has
-        zipfile.BadZipFile,
-        zipfile.LargeZipFile,
-        OSError,
-        EOFError,
-        ValueError,
-        struct.error,
-        NotImplementedError,
-    ):
+    except (*ZIP_ERRORS, zipfile.LargeZipFile):
         raise DataError(name, damaged) from None
 
 
@@ -374,7 +366,7 @@ def _read_archive(archive: zipfile.ZipFile, name: str, limits: Limits, budget: _
         source = f"{name}/{_shown(info.filename)}"
         try:
             content = archive.read(info)
-        except (*MEMBER_READ_ERRORS, lzma.LZMAError):
+        except (*ZIP_ERRORS, lzma.LZMAError):
             problems.append(_member_problem(source, "it is damaged or uses an unsupported compression"))
             continue
         budget.remaining -= len(content)
@@ -554,7 +546,7 @@ def _workbook_targets(archive: zipfile.ZipFile) -> dict[str, bool]:
     for part in ("xl/_rels/workbook.xml.rels", "xl/workbook.xml"):
         try:
             texts[part] = archive.read(part).decode("utf-8", errors="replace")
-        except (KeyError, *MEMBER_READ_ERRORS):
+        except (KeyError, *ZIP_ERRORS):
             texts[part] = ""
     sheet_ids = set(
         re.findall(r"""<(?:[\w.-]+:)?sheet\s[^>]*?\b(?:[\w.-]+:)?id\s*=\s*["']([^"']*)["']""", texts["xl/workbook.xml"])

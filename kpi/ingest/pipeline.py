@@ -254,8 +254,8 @@ def _natural_key(frame: pl.DataFrame, table: TableName) -> list[str]:
 def _stack_keyed(parts: list[LoadedTable], table: TableName) -> tuple[pl.DataFrame, list[tuple[str, Issue]]]:
     """Orders and leads: a key seen in an earlier file is replaced by the later file's row.
 
-    One file is returned as it is (its own repeated keys are resolved by :func:`kpi.tables.prepare`,
-    last row wins); the keys of several are compared by joins, never row by row in Python."""
+    One file keeps the last row of each of its keys (found by validation, ``last_of_key``); the
+    keys of several are compared by joins, never row by row in Python."""
     key = SCHEMAS[table].key
     assert key is not None
     if len(parts) == 1:
