@@ -4,11 +4,16 @@ every page shares, and routes to the pages with ``st.navigation``.
 Run: ``streamlit run app.py`` (opens on the bundled demo data).
 """
 
+from pathlib import Path
+
 import streamlit as st
 
-from kpi_app import data, state
+from kpi_app import access, data, state
 
-st.set_page_config(page_title="KPI Explorer", page_icon=":material/monitoring:", layout="wide")
+# A local file: a material icon would make every visitor's browser fetch it from fonts.gstatic.com.
+ICON = Path(__file__).parent / "kpi_app" / "icon.png"
+
+st.set_page_config(page_title="KPI Explorer", page_icon=str(ICON), layout="wide")
 
 pages = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -20,7 +25,11 @@ pages = [
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     st.Page("pages/definitions.py", title="KPI definitions", icon=":material/menu_book:"),
 ]
+if access.locked():  # a host configured sign-in ([auth] in .streamlit/secrets.toml): nothing before it
+    st.navigation([st.Page(access.sign_in_page, title="Sign in", url_path="sign_in")]).run()
+    st.stop()
 navigation = st.navigation(pages)
 dataset = data.current_dataset()
 state.sidebar(dataset)
+access.signed_in_sidebar()
 navigation.run()

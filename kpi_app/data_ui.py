@@ -62,7 +62,7 @@ def results_table(dataset: DataSet) -> None:
                 "Note": result.message or "",
             }
         )
-    st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pl.DataFrame(rows), hide_index=True, width="stretch", placeholder="—")
 
 
 def _issue_lines(title: str, issues: Sequence[Issue]) -> None:

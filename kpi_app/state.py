@@ -17,6 +17,8 @@ from kpi.engine import Breakdown
 from kpi.measures import CAC_VARIANTS, By
 from kpi.periods import COMPARISON_LABELS, PRESET_LABELS, Comparison, Preset, comparison_period
 from kpi_app.data import DataSet
+from kpi_app.links import WIDGET_DEFAULTS, link_params, widget_values
+from kpi_app.markdown import md_escape
 
 FILTER_DIMENSIONS: dict[str, str] = {
     "channel": "Channel",
@@ -26,6 +28,7 @@ FILTER_DIMENSIONS: dict[str, str] = {
 }
 CUSTOM = "custom"
 DEFAULT_PRESET: Preset = "last_30_days"
+LINK_KEYS = (*WIDGET_DEFAULTS, "period_custom", *(f"filter_{dimension}" for dimension in FILTER_DIMENSIONS))
 MEMO_SIZE = 24
 
 
@@ -63,7 +66,6 @@ def _period_picker(span: tuple[date, date]) -> Period:
     choice = st.selectbox(
         "Period",
         options,
-        index=options.index(DEFAULT_PRESET),
         format_func=lambda key: labels[key],
         key="period_preset",
         help=f"Presets end on the last day in the data ({last:%d %b %Y}).",
@@ -71,18 +73,21 @@ def _period_picker(span: tuple[date, date]) -> Period:
     if choice != CUSTOM:
         return preset_period(cast(Preset, choice), as_of=last, data_start=first)
     default = preset_period(DEFAULT_PRESET, as_of=last)
-    picked = st.date_input(
-        "From – to",
-        value=(max(default.start, first), last),
-        min_value=first,
-        max_value=last,
-        key="period_custom",
-        format="YYYY-MM-DD",
-    )
+    _keep_custom_dates_in(span, default=(max(default.start, first), last))
+    picked = st.date_input("From – to", min_value=first, max_value=last, key="period_custom", format="YYYY-MM-DD")
     days = [day for day in (picked if isinstance(picked, tuple | list) else (picked,)) if day is not None]
     if not days:
         return default
     return Period(min(days), max(days))
+
+
+def _keep_custom_dates_in(span: tuple[date, date], *, default: tuple[date, date]) -> None:
+    """The custom dates' widget value inside the data's dates (another data set may have other
+    dates), or ``default`` when there is none yet."""
+    first, last = span
+    days = [day for day in st.session_state.get("period_custom") or () if day is not None]
+    inside = tuple(min(max(day, first), last) for day in days)
+    st.session_state["period_custom"] = inside or default
 
 
 def _filters(dataset: DataSet) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -106,7 +111,6 @@ def _settings() -> Settings:
             "Gross margin (%)",
             min_value=1.0,
             max_value=100.0,
-            value=None,
             step=1.0,
             placeholder="not set: revenue-based",
             key="margin_pct",
@@ -116,7 +120,6 @@ def _settings() -> Settings:
             "LTV horizon (months)",
             min_value=1,
             max_value=120,
-            value=12,
             step=1,
             key="ltv_months",
             help="LTV counts each new customer's net revenue within this many months of their first order.",
@@ -135,7 +138,6 @@ def _settings() -> Settings:
             sales_cost = st.number_input(
                 "Monthly sales cost",
                 min_value=0.0,
-                value=0.0,
                 step=100.0,
                 key="monthly_sales_cost",
                 help="Salaries and tools of the sales team per month, spread over the days of the period.",
@@ -150,12 +152,15 @@ def _settings() -> Settings:
 
 def sidebar(dataset: DataSet) -> View | None:
     """Render the shared sidebar and store the :class:`View` in ``st.session_state["view"]``.
-    ``None`` when the data set has no dated rows."""
+    ``None`` when the data set has no dated rows. The first run of a session takes its choices from
+    the URL's query parameters (a shared link); every run writes them back, so the address bar
+    always holds a link to the current view."""
     span = dataset.tables.date_range()
     with st.sidebar:
         if span is None:
             st.session_state["view"] = None
             return None
+        _open_link(dataset, span)
         period = _period_picker(span)
         comparison = st.selectbox(
             "Compare with",
@@ -165,9 +170,47 @@ def sidebar(dataset: DataSet) -> View | None:
         )
         view_filters = _filters(dataset)
         settings = _settings()
+        _link_notices()
+    _write_link()
     view = View(period=period, comparison=comparison, filters=view_filters, settings=settings)
     st.session_state["view"] = view
     return view
+
+
+def _open_link(dataset: DataSet, span: tuple[date, date]) -> None:
+    """Once per session: the widgets' values from the query parameters (invalid ones noted and
+    left at their defaults). On every run: defaults for widgets that have no value yet."""
+    if not st.session_state.get("link_opened"):
+        st.session_state["link_opened"] = True
+        params = {name: st.query_params.get_all(name) for name in st.query_params}
+        values, notices = widget_values(params, span=span, options=dataset.tables.dimension_values)
+        st.session_state.update(values)
+        st.session_state["link_notices"] = notices
+    for key, value in WIDGET_DEFAULTS.items():
+        st.session_state.setdefault(key, value)
+
+
+def _link_notices() -> None:
+    """What the link asked for and could not be shown, until dismissed."""
+    notices = st.session_state.get("link_notices")
+    if not notices:
+        return
+    st.warning(
+        "Parts of this link were not used, so defaults apply:\n\n" + "\n".join(f"- {md_escape(n)}" for n in notices),
+        icon=":material/link_off:",
+    )
+    if st.button("Dismiss", key="dismiss_link_notices"):
+        st.session_state["link_notices"] = []
+        st.rerun()
+
+
+def _write_link() -> None:
+    """The current choices as the URL's query parameters (only when they changed)."""
+    wanted = link_params({key: st.session_state[key] for key in LINK_KEYS if key in st.session_state})
+    current = {name: st.query_params.get_all(name) for name in st.query_params}
+    normalised = {name: value if isinstance(value, list) else [value] for name, value in wanted.items()}
+    if current != normalised:
+        st.query_params.from_dict(wanted)
 
 
 def current() -> tuple[DataSet, View | None]:

@@ -7,7 +7,6 @@ image or link syntax in data cannot make the browser fetch anything.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import narwhals as nw
@@ -18,11 +17,12 @@ from kpi.formats import FORMATS, format_delta, format_value, printf_for
 from kpi.issues import Issue
 from kpi.periods import COMPARISON_LABELS, coverage_note
 from kpi.registry import GROUP_LABELS, KPIS, help_text, kpis_in_group
+from kpi_app import charts
 from kpi_app.data import DataSet
+from kpi_app.markdown import md_escape
 from kpi_app.state import FILTER_DIMENSIONS, View
 
 CARDS_PER_ROW = 4
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 UNLOCKS: dict[str, str] = {
     "traffic": "Upload a GA4, Shopify sessions or Search Console export (or a canonical traffic table) on the "
     "Data page",
@@ -34,15 +34,6 @@ UNLOCKS: dict[str, str] = {
 }
 """Which export unlocks each group of KPIs, said when the whole group is unavailable."""
 DELTA_WORDS = {"previous": "vs previous period", "year": "vs last year", "none": ""}
-
-
-def md_escape(text: str) -> str:
-    """Text shown literally in Streamlit markdown (no links, images, emphasis or HTML).
-
-    >>> md_escape("![x](http://evil/a.png) <b>")
-    '\\\\!\\\\[x\\\\]\\\\(http\\\\://evil/a\\\\.png\\\\) \\\\<b\\\\>'
-    """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def delta_color(kpi: Kpi) -> str:
@@ -163,9 +154,10 @@ def page_view(needs: str) -> tuple[DataSet, View]:
     return dataset, view
 
 
-def breakdown_table(data: Breakdown, kpi_ids: Sequence[str], *, currency: str | None) -> None:
+def breakdown_table(data: Breakdown, kpi_ids: Sequence[str], *, currency: str | None, download_name: str) -> None:
     """KPIs per group as a sortable table, each column formatted by its KPI's format; empty cells
-    are unavailable (the reasons are listed under the table)."""
+    are unavailable (the reasons are listed under the table). The same figures download as
+    ``download_name``.csv, unscaled (rates as fractions), with the KPIs' labels as headers."""
     chosen = [KPIS[kpi_id] for kpi_id in kpi_ids]
     frame = data.frame.select(
         nw.col("group").cast(nw.String()),
@@ -182,6 +174,11 @@ def breakdown_table(data: Breakdown, kpi_ids: Sequence[str], *, currency: str | 
     reasons = _column_reasons(data, chosen)
     if reasons:
         st.caption("Empty cells: " + "; ".join(f"{md_escape(label)}: {md_escape(reason)}" for label, reason in reasons))
+    export = data.frame.select(
+        nw.col("group").cast(nw.String()).alias(data.by.replace("_", " ").capitalize()),
+        *(nw.col(kpi.id).alias(kpi.label) for kpi in chosen),
+    )
+    charts.download(export.to_native(), download_name, key=f"{download_name}_csv")
 
 
 def _column_reasons(data: Breakdown, kpis: Sequence[Kpi]) -> list[tuple[str, str]]:

@@ -153,3 +153,26 @@ def test_a_comparison_outside_the_data_is_flagged(app_test):
     assert _metrics(app)["Sessions"].delta == "up from 0"
     assert _metrics(app)["Pages per session"].delta == "no comparison"
     assert card_notes(app)["Pages per session"] == ["Comparison: no sessions in the comparison period"]
+
+
+def test_with_sign_in_configured_a_visitor_sees_only_the_log_in_button(app_test):
+    app = app_test()
+    app.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-secret",
+        "client_id": "id",
+        "client_secret": "secret",
+        "server_metadata_url": "https://accounts.example/.well-known/openid-configuration",
+    }
+    app.run()
+    assert not app.exception
+    assert [button.label for button in app.button] == ["Log in"]
+    assert not app.metric
+    assert not app.sidebar.multiselect
+    assert "dataset" not in app.session_state
+
+
+def test_without_sign_in_configured_the_app_is_open(app_test):
+    app = app_test().run()
+    assert "Log in" not in [button.label for button in app.button]
+    assert app.metric

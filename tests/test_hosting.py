@@ -73,3 +73,44 @@ def test_the_app_renders_no_html_and_shares_no_user_data():
     assert len(APP_CODE) > 10
     found = [item for path in APP_CODE for item in hosting_violations(path.read_text(encoding="utf-8"), path.name)]
     assert found == []
+
+
+SCRIPTS = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py")])
+
+
+def magic_output(source: str, filename: str = "<script>") -> list[str]:
+    """Bare expressions Streamlit's "magic" would write on the page of a script it runs (app.py and
+    the pages): any expression statement but a call, a yield, an await or a docstring (the first
+    statement of a module, class or function). A note string after an assignment is one."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename)):
+        body = getattr(node, "body", None)
+        if not isinstance(body, list):
+            continue
+        for index, statement in enumerate(body):
+            if not isinstance(statement, ast.Expr):
+                continue
+            value = statement.value
+            is_text = isinstance(value, ast.Constant) and isinstance(value.value, str)
+            is_docstring = is_text and index == 0 and isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            if isinstance(value, ast.Call | ast.Yield | ast.YieldFrom | ast.Await) or is_docstring:
+                continue
+            found.append(f"{filename}:{statement.lineno} {ast.unparse(value)[:60]}")
+    return found
+
+
+@pytest.mark.parametrize(
+    "source",
+    ['"""Doc."""\nICON = 1\n"""What ICON is."""', "x = 2\nx", "if True:\n    'shown'", "data,"],
+)
+def test_the_magic_check_finds_text_that_would_be_shown(source):
+    assert magic_output(source)
+
+
+def test_the_check_lets_docstrings_and_calls_pass():
+    assert magic_output('"""Doc."""\nimport streamlit as st\nst.title("x")\ndef f():\n    """Doc."""\n') == []
+
+
+def test_no_script_writes_a_stray_value_on_its_page():
+    found = [item for path in SCRIPTS for item in magic_output(path.read_text(encoding="utf-8"), path.name)]
+    assert found == []

@@ -42,3 +42,14 @@ def test_the_performance_table_is_the_latest_benchmark_run():
     results = json.loads((ROOT / "benchmarks" / "results.json").read_text(encoding="utf-8"))
     assert block.group(1) == markdown(results)
     assert {row["size"] for row in results["rows"]} == {100_000, 1_000_000, 10_000_000}
+
+
+def test_the_load_table_is_the_latest_load_run():
+    import json
+
+    from tests.test_load import markdown_table
+
+    block = re.search(r"<!-- load:start -->\n(.*?)<!-- load:end -->", README, flags=re.S)
+    assert block, "README lost its load table markers"
+    results = json.loads((ROOT / "benchmarks" / "load_results.json").read_text(encoding="utf-8"))
+    assert block.group(1) == markdown_table(results)
