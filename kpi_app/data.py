@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from kpi.cohorts import build_cubes
 from kpi.formats import byte_size
@@ -43,6 +46,8 @@ class DataSet:
     results: tuple[TableResult, ...] = ()
     issues: tuple[tuple[str, Issue], ...] = ()
     is_demo: bool = False
+    shared: bool = False
+    """True for the one demo data set every session of the server shares (:mod:`kpi_app.shared`)."""
 
     @property
     def problems(self) -> tuple[tuple[str, Issue], ...]:
@@ -156,6 +161,18 @@ def add_upload(name: str, content: bytes) -> bool:
     return True
 
 
+def release_uploaded_files(files: Sequence[UploadedFile]) -> None:
+    """Drop Streamlit's own copy of uploaded files once :func:`add_upload` keeps their bytes in this
+    session: its upload manager would otherwise hold every upload a second time until the session
+    ends (the file chooser is replaced by a fresh one after each upload, so nothing reads it again)."""
+    context = get_script_run_ctx()
+    if context is None or not Runtime.exists():
+        return
+    manager = Runtime.instance().uploaded_file_mgr
+    for upload in files:
+        manager.remove_file(context.session_id, upload.file_id)
+
+
 def mappings() -> list[str]:
     """This session's confirmed column mappings, as JSON profiles."""
     return st.session_state.setdefault("mappings", [])
@@ -199,7 +216,9 @@ def current_dataset() -> DataSet:
     if on_uploads:
         dataset = _build_uploads_with_progress(files, currency)
     else:
-        dataset = build_dataset(DEMO_NAME, demo_files(), is_demo=True)
+        from kpi_app.shared import demo_dataset  # noqa: PLC0415 - shared imports this module
+
+        dataset = demo_dataset()
     st.session_state["dataset"] = dataset
     st.session_state["dataset_key"] = key
     return dataset

@@ -1,6 +1,7 @@
 """The sidebar every page shares: period, comparison, filters and settings, read into a
 :class:`View` that pages take from ``st.session_state``. Computed reports are memoised per
-session (never in a global cache), keyed on the data set's id and the view.
+session, keyed on the data set's id and the view; only figures on the bundled demo data set are
+memoised once for all sessions (:mod:`kpi_app.shared`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from kpi import Period, Report, Settings, breakdown, compute, preset_period
 from kpi.engine import Breakdown
 from kpi.measures import CAC_VARIANTS, By
 from kpi.periods import COMPARISON_LABELS, PRESET_LABELS, Comparison, Preset, comparison_period
+from kpi_app import shared
 from kpi_app.data import DataSet
 from kpi_app.links import WIDGET_DEFAULTS, link_params, widget_values
 from kpi_app.markdown import md_escape
@@ -225,6 +227,9 @@ def memo(key: tuple[Any, ...], make: Any) -> Any:
 
 
 def _memo(key: tuple[Any, ...], make: Any) -> Any:
+    dataset = st.session_state.get("dataset")
+    if dataset is not None and dataset.shared and dataset.id in key:
+        return shared.demo_memo(key, make)  # the demo data set: computed once for every session
     memo: OrderedDict[tuple[Any, ...], Any] = st.session_state.setdefault("_memo", OrderedDict())
     if key in memo:
         memo.move_to_end(key)

@@ -34,6 +34,7 @@ files = st.file_uploader(
 )
 if files:
     added = [upload.name for upload in files if data.add_upload(upload.name, upload.getvalue())]
+    data.release_uploaded_files(files)
     st.session_state["uploader_round"] = counter + 1
     st.session_state["just_added"] = added
     st.rerun()

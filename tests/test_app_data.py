@@ -236,3 +236,29 @@ def test_two_sessions_uploading_the_same_file_name_see_their_own_numbers(app_tes
     assert _orders_seen_after_upload(app_test, ORDERS) == ("2", "150.00")
     assert _orders_seen_after_upload(app_test, other) == ("3", "175.00")
     assert _orders_seen_after_upload(app_test, ORDERS) == ("2", "150.00")
+
+
+def test_sessions_on_the_demo_share_one_data_set_and_its_figures(app_test):
+    """The demo data set is built once per server and every card computed on it once for all
+    sessions; nothing else is shared."""
+    from kpi_app import shared
+
+    first, second = app_test().run(), app_test().run()
+    assert first.session_state["dataset"] is second.session_state["dataset"]
+    assert first.session_state["dataset"].shared
+    view = first.session_state["view"]
+    key = ("report", first.session_state["dataset"].id, view)
+    assert key in shared._demo_memo().entries
+    assert _metric(first, "Net revenue") == _metric(second, "Net revenue")
+
+
+def test_an_upload_never_reaches_what_sessions_share(app_test):
+    from kpi_app import shared
+
+    app = _upload(_data_page(app_test), "orders.csv", b"order_id,customer_id,ordered_at,revenue\nS1,c1,2026-11-20,77\n")
+    app.switch_page("pages/overview.py").run()
+    dataset = app.session_state["dataset"]
+    assert not dataset.shared
+    assert _metric(app, "Net revenue") == "77.00"
+    assert all(dataset.id not in key for key in shared._demo_memo().entries)
+    assert all(isinstance(key, tuple) and shared.demo_dataset().id in key for key in shared._demo_memo().entries)

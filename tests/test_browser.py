@@ -90,10 +90,14 @@ def _open(browser, url: str):
 
 
 def _wait_for_page(tab) -> None:
-    """Until the page's script has run: its title is drawn (the state reads "not running" before
-    the first run starts too), then the run has finished."""
+    """Until the page's script has run and everything it sent is drawn: its title is there (the
+    state reads "not running" before the first run starts too), the run has finished, and no
+    element is still a placeholder (elements whose code loads lazily show a skeleton meanwhile)."""
+    from playwright.sync_api import expect
+
     tab.locator("h1").first.wait_for()
     tab.wait_for_selector(IDLE)
+    expect(tab.locator("[data-testid='stSkeleton'], [data-testid='stSkeletonElement']")).to_have_count(0)
 
 
 @pytest.fixture
@@ -114,7 +118,7 @@ def _go(tab, title: str) -> None:
 
     tab.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
     expect(tab.locator("h1").first).to_have_text(title)
-    tab.wait_for_selector(IDLE)
+    _wait_for_page(tab)
 
 
 def _wait_for_charts(tab) -> None:
@@ -129,7 +133,7 @@ def _cards(tab) -> dict[str, str]:
     """Each KPI card's label and value as the browser shows them."""
     from playwright.sync_api import expect
 
-    tab.wait_for_selector(IDLE)
+    _wait_for_page(tab)
     expect(tab.get_by_test_id("stMetric").first).to_be_visible()
     labels = [label.strip() for label in tab.get_by_test_id("stMetricLabel").all_inner_texts()]
     return dict(zip(labels, tab.get_by_test_id("stMetricValue").all_inner_texts(), strict=True))
@@ -155,11 +159,8 @@ def _pick(tab, label: str, option: str) -> None:
     """Choose ``option`` in the sidebar's select box or multiselect labelled ``label``, and wait
     for the rerun it starts (seen as the address changing: it holds every sidebar choice)."""
     before = tab.url
-    sidebar = tab.get_by_test_id("stSidebar")
-    box = sidebar.get_by_test_id("stSelectbox").filter(has_text=label)
-    if box.count() == 0:
-        box = sidebar.get_by_test_id("stMultiSelect").filter(has_text=label)
-    box.first.click()
+    boxes = tab.get_by_test_id("stSidebar").locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']")
+    boxes.filter(has_text=label).first.click()
     tab.get_by_role("option", name=option, exact=True).click()
     tab.keyboard.press("Escape")
     tab.wait_for_url(lambda url: url != before)
@@ -321,7 +322,24 @@ def test_the_kpi_table_downloads_with_the_cards_figures(page):
 # Uploads through the file chooser
 
 
-def test_an_upload_through_the_file_chooser_changes_the_kpis(page, tmp_path):
+def _upload_manager_bytes_settle_at_zero(server: LiveServer) -> bool:
+    """Whether the bytes Streamlit's upload manager holds (``/_stcore/metrics``, refreshed every
+    5 s) fall to 0 within 20 s: the app keeps an upload in the session and releases Streamlit's copy.
+    Every upload of this module goes through the file chooser, so none should stay."""
+    import time
+
+    from tests.st_client import server_metrics
+
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        held = server_metrics(server.host, "cache_memory_bytes")
+        if sum(value for labels, value in held if labels.get("cache_type") == "UploadedFileManager") == 0:
+            return True
+        time.sleep(1)
+    return False
+
+
+def test_an_upload_through_the_file_chooser_changes_the_kpis(page, server, tmp_path):
     from playwright.sync_api import expect
 
     orders = tmp_path / "orders.csv"
@@ -330,6 +348,7 @@ def test_an_upload_through_the_file_chooser_changes_the_kpis(page, tmp_path):
     )
     _upload(page, orders)
     expect(page.get_by_test_id("stExpander").filter(has_text="orders.csv").first).to_be_visible()
+    assert _upload_manager_bytes_settle_at_zero(server), "Streamlit's copy of the upload is still held"
     _shot(page, "data-after-upload")
     _go(page, "Overview")
     cards = _cards(page)
@@ -345,7 +364,7 @@ def test_shopify_and_ga4_exports_uploaded_together_show_their_own_numbers(page):
     shown = _cards(page)
     expected = _expected_cards([SHOPIFY_ORDERS, GA4_REPORT])
     for label in ("Orders", "Net revenue", "Sessions", "Average order value", "New customers"):
-        assert shown[label] == expected[label], label
+        assert shown.get(label) == expected[label], (label, shown)
         assert shown[label] != demo[label], label
     _shot(page, "overview-shopify-ga4")
     for title, path in PAGES.items():  # every page opens on these uploads
@@ -448,6 +467,8 @@ XSS = (
     "![tracker](http://evil.example/pixel.png)",
     '<a href="http://evil.example/">a link</a>',
 )
+FORMULAS = ('=HYPERLINK("http://evil.example/","open")', "@SUM(1+1)", "+1+1", "-2+3")
+"""Campaign names a spreadsheet would run as formulas: downloads must neutralise them."""
 FOUND_FROM_DATA = """() => {
   // Elements a payload would create: none of these tags in the app (but the sparklines' empty
   // vega forms), no image or outside link in rendered markdown (headings' own anchors are "#…"
@@ -487,6 +508,8 @@ def _xss_files(folder: Path) -> list[Path]:
         writer.writerow(
             [f"X{number}", f"c{number}", f"2026-11-{10 + number} 10:00:00", "10", payload, payload, payload]
         )
+    for number, formula in enumerate(FORMULAS):
+        writer.writerow([f"F{number}", f"f{number}", f"2026-11-0{1 + number} 10:00:00", "10", "Email", "news", formula])
     spend = io.StringIO()
     writer = csv.writer(spend)
     writer.writerow(["date", "channel", "campaign", "spend"])
@@ -525,6 +548,27 @@ def test_html_and_scripts_in_data_are_shown_as_text_on_every_page(page, server, 
     assert page.evaluate(FOUND_FROM_DATA) == []
     assert dialogs == []
     assert [url for url in outside if not url.startswith(("data:", "blob:"))] == []
+
+
+def test_downloads_neutralise_cells_a_spreadsheet_would_run(page, tmp_path):
+    """Campaigns named like formulas (``=HYPERLINK(…)``, ``@SUM``, ``+``, ``-``) come out of the
+    breakdown's CSV with a leading apostrophe; numbers stay numbers."""
+    _upload(page, *_xss_files(tmp_path))
+    _go(page, "Overview")
+    _pick(page, "Period", "All data")
+    page.get_by_test_id("stMain").get_by_test_id("stButtonGroup").get_by_text("Campaign", exact=True).click()
+    button = page.locator(".st-key-kpis_by_campaign_csv")  # Streamlit marks an element with its key
+    button.wait_for()
+    page.wait_for_selector(IDLE)
+    with page.expect_download() as download:
+        button.get_by_role("button").click()
+    assert download.value.suggested_filename == "kpis_by_campaign.csv"
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    guarded = {f"'{formula}" for formula in FORMULAS}
+    assert guarded <= {row[0] for row in rows[1:]}
+    assert not any(row[0].startswith(("=", "+", "-", "@")) for row in rows[1:])
+    revenue = rows[0].index("Net revenue")
+    assert {row[revenue] for row in rows[1:] if row[0] in guarded} == {"10.0"}
 
 
 def _zip_bomb(path: Path, member: str, megabytes: int = 100) -> Path:

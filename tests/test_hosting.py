@@ -31,12 +31,31 @@ def test_the_hosting_configuration_is_the_hardened_one():
     assert browser["gatherUsageStats"] is False
 
 
+def _parameters(function: ast.FunctionDef) -> list[ast.arg]:
+    arguments = function.args
+    extra = [arg for arg in (arguments.vararg, arguments.kwarg) if arg is not None]
+    return [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, *extra]
+
+
 def hosting_violations(source: str, filename: str = "<code>") -> list[str]:
     """What in ``source`` a hosted app must not do: render HTML (``unsafe_allow_html=True``,
-    ``st.html``, ``components.html``), share data across sessions (``st.cache_resource``, a cache
-    persisted to disk), or cache by a ``_``-prefixed (unhashed) argument."""
+    ``st.html``, ``components.html``), share data across sessions (``st.cache_resource`` on a
+    function that takes anything: only one without parameters, which can hold nothing a visitor
+    sent, such as the demo data set, may share; a cache persisted to disk), or cache by a
+    ``_``-prefixed (unhashed) argument."""
     found = []
-    for node in ast.walk(ast.parse(source, filename)):
+    tree = ast.parse(source, filename)
+    shared_without_input = {
+        id(part)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef) and not _parameters(node)
+        for decorator in node.decorator_list
+        if "cache_resource" in ast.unparse(decorator)
+        for part in ast.walk(decorator)
+    }
+    for node in ast.walk(tree):
+        if id(node) in shared_without_input:
+            continue
         where = f"{filename}:{getattr(node, 'lineno', '?')}"
         if isinstance(node, ast.keyword):
             if node.arg == "unsafe_allow_html" and not (isinstance(node.value, ast.Constant) and not node.value.value):
@@ -61,12 +80,19 @@ def hosting_violations(source: str, filename: str = "<code>") -> list[str]:
         "st.html(page)",
         "components.html(page)",
         "@st.cache_resource\ndef load(data):\n    return data",
+        "@st.cache_resource()\ndef load(*files):\n    return files",
+        "@st.cache_resource(show_spinner=False)\ndef load(*, name=None):\n    return name",
+        "frames = st.cache_resource(read)",
         '@st.cache_data(persist="disk")\ndef load(data):\n    return data',
         "@st.cache_data\ndef parse(_content, name):\n    return name",
     ],
 )
 def test_the_check_finds_each_violation(source):
     assert hosting_violations(source)
+
+
+def test_a_shared_resource_without_parameters_is_allowed():
+    assert hosting_violations("@st.cache_resource(show_spinner=False)\ndef demo():\n    return build()") == []
 
 
 def test_the_app_renders_no_html_and_shares_no_user_data():
