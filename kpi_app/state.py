@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, cast
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from kpi import Period, Report, Settings, breakdown, compute, preset_period
 from kpi.engine import Breakdown
@@ -215,8 +216,21 @@ def _write_link() -> None:
         st.query_params.from_dict(wanted)
 
 
+def through_app() -> None:
+    """Make sure this page runs inside ``app.py`` (which builds the data set and the sidebar).
+
+    On a fresh server, until a session has called ``st.navigation``, Streamlit still treats the
+    ``pages/`` folder as a legacy multipage app: a page opened by its own address (a shared link
+    such as ``/channels?…``) would run alone, without app.py. Switch that mode off, as
+    ``st.navigation`` itself does on its first call, and rerun through app.py."""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current() -> tuple[DataSet, View | None]:
     """The session's data set and view, as ``app.py`` stored them."""
+    through_app()
     return st.session_state["dataset"], st.session_state.get("view")
 
 

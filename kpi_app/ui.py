@@ -20,7 +20,7 @@ from kpi.registry import GROUP_LABELS, KPIS, help_text, kpis_in_group
 from kpi_app import charts
 from kpi_app.data import DataSet
 from kpi_app.markdown import md_escape
-from kpi_app.state import FILTER_DIMENSIONS, View
+from kpi_app.state import FILTER_DIMENSIONS, View, current
 
 CARDS_PER_ROW = 4
 UNLOCKS: dict[str, str] = {
@@ -145,7 +145,7 @@ def page_view(needs: str) -> tuple[DataSet, View]:
     """The start of every analysis page: the session's data set and view, with the caption and
     the coverage warnings under the title. With no dated rows, says what to load (``needs``, e.g.
     "traffic (sessions) or leads") and stops the page."""
-    dataset, view = st.session_state["dataset"], st.session_state.get("view")
+    dataset, view = current()
     if view is None:
         st.info(f"The data set has no dated rows yet: load {needs} on the Data page.")
         st.stop()

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from kpi_app import ui
+from kpi_app import state, ui
 
+state.through_app()
 st.title("KPI definitions")
 st.markdown(
     "Every number in KPI Explorer follows one written definition. **Live orders** are orders whose "

@@ -665,3 +665,20 @@ def test_the_browser_refuses_a_file_over_the_servers_limit_before_sending_it(bro
             assert sent == []
         finally:
             tab.context.close()
+
+
+def test_a_shared_link_is_the_first_page_a_fresh_server_serves(browser):
+    """Right after a deploy, the first visitor may arrive through a link to a page: the page must
+    still run inside app.py (its data, its sidebar and the app's own navigation), not alone."""
+    from playwright.sync_api import expect
+
+    with live_server() as fresh:
+        tab = _open(browser, f"{fresh.url}/channels?channel=Email&compare=year")
+        try:
+            expect(tab.locator("h1").first).to_have_text("Channels")
+            assert tab.get_by_test_id("stException").count() == 0
+            expect(tab.get_by_test_id("stSidebarNav")).to_contain_text("Leads and sales team")
+            assert "Channel: Email" in tab.get_by_test_id("stCaptionContainer").first.inner_text()
+            _shot(tab, "fresh-server-deep-link")
+        finally:
+            tab.context.close()
