@@ -17,20 +17,29 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from kpi.measures import CAC_VARIANTS
-from kpi.periods import COMPARISON_LABELS, PRESET_LABELS
+from kpi.measures import CAC_VARIANTS, Settings
+from kpi.periods import COMPARISON_LABELS, PRESET_LABELS, Preset
 
 CUSTOM = "custom"
-DIMENSIONS = ("channel", "source", "campaign", "device")
-WIDGET_DEFAULTS: dict[str, Any] = {
-    "period_preset": "last_30_days",
-    "comparison": "previous",
-    "margin_pct": None,
-    "ltv_months": 12,
-    "cac_variant": "marketing",
-    "monthly_sales_cost": 0.0,
+"""The period picker's choice of custom dates (the presets are :data:`kpi.periods.PRESET_LABELS`)."""
+DEFAULT_PRESET: Preset = "last_30_days"
+FILTER_DIMENSIONS: dict[str, str] = {
+    "channel": "Channel",
+    "source": "Source",
+    "campaign": "Campaign",
+    "device": "Device",
 }
-"""Each sidebar widget's key and its value when the link does not set it."""
+"""The sidebar's filters: dimension → label."""
+_SETTINGS = Settings()
+WIDGET_DEFAULTS: dict[str, Any] = {
+    "period_preset": DEFAULT_PRESET,
+    "comparison": "previous",
+    "margin_pct": None if _SETTINGS.margin is None else _SETTINGS.margin * 100,
+    "ltv_months": _SETTINGS.ltv_months,
+    "cac_variant": _SETTINGS.cac_variant,
+    "monthly_sales_cost": _SETTINGS.monthly_sales_cost,
+}
+"""Each sidebar widget's key and its value when the link does not set it (the settings' own defaults)."""
 CHOICES = {
     # query parameter: (widget key, what it is, the values it takes)
     "compare": ("comparison", "Comparison", tuple(COMPARISON_LABELS)),
@@ -56,16 +65,16 @@ def link_params(values: Mapping[str, Any]) -> dict[str, str | list[str]]:
     {'period': '2024-11-01..2024-11-30', 'margin': '40', 'cac': 'paid'}
     """
     params: dict[str, str | list[str]] = {}
-    preset = values.get("period_preset", WIDGET_DEFAULTS["period_preset"])
+    preset = values.get("period_preset", DEFAULT_PRESET)
     if preset == CUSTOM:
         days = [day for day in values.get("period_custom") or () if day is not None]
         if days:
             params["period"] = f"{min(days).isoformat()}..{max(days).isoformat()}"
-    elif preset != WIDGET_DEFAULTS["period_preset"]:
+    elif preset != DEFAULT_PRESET:
         params["period"] = str(preset)
     if values.get("comparison", WIDGET_DEFAULTS["comparison"]) != WIDGET_DEFAULTS["comparison"]:
         params["compare"] = str(values["comparison"])
-    for dimension in DIMENSIONS:
+    for dimension in FILTER_DIMENSIONS:
         chosen = list(values.get(f"filter_{dimension}") or ())
         if chosen:
             params[dimension] = [str(value) for value in chosen]
@@ -106,14 +115,14 @@ def widget_values(
             values[key] = text
         elif text is not None:
             notices.append(f'{label} "{text}" is not one of {", ".join(allowed)}.')
-    for dimension in DIMENSIONS:
+    for dimension, label in FILTER_DIMENSIONS.items():
         wanted = list(dict.fromkeys(params.get(dimension) or ()))
         if not wanted:
             continue
         known = set(options(dimension))
         values[f"filter_{dimension}"] = [value for value in wanted if value in known]
         missing = [value for value in wanted if value not in known]
-        notices.extend(f'{dimension.capitalize()} "{value}" is not in this data.' for value in missing)
+        notices.extend(f'{label} "{value}" is not in this data.' for value in missing)
     for name, (key, low, high, whole) in NUMBERS.items():
         if params.get(name):
             number = _number(params[name][-1], low, high, whole=whole)

@@ -20,17 +20,9 @@ from kpi.measures import CAC_VARIANTS, By
 from kpi.periods import COMPARISON_LABELS, PRESET_LABELS, Comparison, Preset, comparison_period
 from kpi_app import shared
 from kpi_app.data import DataSet
-from kpi_app.links import WIDGET_DEFAULTS, link_params, widget_values
+from kpi_app.links import CUSTOM, DEFAULT_PRESET, FILTER_DIMENSIONS, WIDGET_DEFAULTS, link_params, widget_values
 from kpi_app.markdown import md_escape
 
-FILTER_DIMENSIONS: dict[str, str] = {
-    "channel": "Channel",
-    "source": "Source",
-    "campaign": "Campaign",
-    "device": "Device",
-}
-CUSTOM = "custom"
-DEFAULT_PRESET: Preset = "last_30_days"
 LINK_KEYS = (*WIDGET_DEFAULTS, "period_custom", *(f"filter_{dimension}" for dimension in FILTER_DIMENSIONS))
 MEMO_SIZE = 24
 

@@ -159,12 +159,11 @@ def breakdown_table(data: Breakdown, kpi_ids: Sequence[str], *, currency: str | 
     are unavailable (the reasons are listed under the table). The same figures download as
     ``download_name``.csv, unscaled (rates as fractions), with the KPIs' labels as headers."""
     chosen = [KPIS[kpi_id] for kpi_id in kpi_ids]
-    frame = data.frame.select(
-        nw.col("group").cast(nw.String()),
-        *(nw.col(kpi.id) * FORMATS[kpi.format].table_scale for kpi in chosen),
-    )
+    group = nw.col("group").cast(nw.String())
+    group_label = data.by.replace("_", " ").capitalize()
+    frame = data.frame.select(group, *(nw.col(kpi.id) * FORMATS[kpi.format].table_scale for kpi in chosen))
     config = {
-        "group": st.column_config.TextColumn(data.by.replace("_", " ").capitalize(), pinned=True),
+        "group": st.column_config.TextColumn(group_label, pinned=True),
         **{
             kpi.id: st.column_config.NumberColumn(kpi.label, format=printf_for(kpi.format, currency), help=kpi.formula)
             for kpi in chosen
@@ -174,10 +173,7 @@ def breakdown_table(data: Breakdown, kpi_ids: Sequence[str], *, currency: str | 
     reasons = _column_reasons(data, chosen)
     if reasons:
         st.caption("Empty cells: " + "; ".join(f"{md_escape(label)}: {md_escape(reason)}" for label, reason in reasons))
-    export = data.frame.select(
-        nw.col("group").cast(nw.String()).alias(data.by.replace("_", " ").capitalize()),
-        *(nw.col(kpi.id).alias(kpi.label) for kpi in chosen),
-    )
+    export = data.frame.select(group.alias(group_label), *(nw.col(kpi.id).alias(kpi.label) for kpi in chosen))
     charts.download(export.to_native(), download_name, key=f"{download_name}_csv")
 
 

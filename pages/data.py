@@ -65,9 +65,7 @@ if dataset.is_demo:
 
 st.subheader("What was found", divider="gray")
 data_ui.results_table(dataset)
-for result in dataset.results:
-    if result.status == "failed":
-        st.error(f"**{ui.md_escape(result.source)}**: {ui.md_escape(result.message or 'could not be read')}")
+ui.issue_list([(source, issue) for source, issue in dataset.problems if issue.code == "unreadable"])
 
 codes = sorted(
     {

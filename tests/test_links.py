@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from kpi.periods import Period
-from kpi_app.links import link_params, widget_values
+from kpi_app.links import WIDGET_DEFAULTS, link_params, widget_values
 
 SPAN = (date(2024, 11, 1), date(2026, 11, 22))
 CHANNELS = ["Direct", "Email", "Paid Search"]
@@ -24,16 +24,13 @@ def _read(params: dict[str, list[str]]):
 
 def test_defaults_make_an_empty_link():
     defaults = {
-        "period_preset": "last_30_days",
-        "comparison": "previous",
-        "margin_pct": None,
-        "ltv_months": 12,
-        "cac_variant": "marketing",
-        "monthly_sales_cost": 0.0,
+        **WIDGET_DEFAULTS,
         "filter_channel": [],
         "period_custom": (date(2026, 10, 1), date(2026, 10, 31)),  # ignored while a preset is chosen
     }
     assert link_params(defaults) == {}
+    assert WIDGET_DEFAULTS["period_preset"] == "last_30_days"
+    assert (WIDGET_DEFAULTS["ltv_months"], WIDGET_DEFAULTS["margin_pct"]) == (12, None)  # Settings() defaults
 
 
 def test_every_choice_survives_the_round_trip():

@@ -279,40 +279,9 @@ def run_wave(server: LiveServer, process: psutil.Process) -> Wave:
     )
 
 
-def table(result: LoadResult) -> str:
-    """The figures as a compact text table, one column per wave."""
-    uploads = "UploadedFileManager"
-    rows: list[tuple[str, ...]] = [
-        ("", *(f"wave {number}" for number in range(1, len(result.waves) + 1))),
-        ("users failed", *(f"{len(wave.users_failed)} of {result.users}" for wave in result.waves)),
-        ("first page p50 / p95 (s)", *(f"{wave.first_page_p50_s} / {wave.first_page_p95_s}" for wave in result.waves)),
-        ("rerun p50 / p95 / max (s)", *(f"{w.rerun_p50_s} / {w.rerun_p95_s} / {w.rerun_max_s}" for w in result.waves)),
-        ("all users done in (s)", *(f"{wave.wall_s}" for wave in result.waves)),
-        ("RSS peak (MB)", *(f"{wave.rss_peak_mb}" for wave in result.waves)),
-        (f"RSS after TTL {result.ttl_seconds} s + 1 visit (MB)", *(f"{w.rss_after_expiry_mb}" for w in result.waves)),
-        (
-            f"{uploads} on / after (MB)",
-            *(
-                f"{w.cache_bytes_on.get(uploads, 0) / MB:.1f} / {w.cache_bytes_after_expiry.get(uploads, 0) / MB:.1f}"
-                for w in result.waves
-            ),
-        ),
-        (
-            "session state items on / after",
-            *(
-                f"{w.cache_bytes_on.get('st_session_state', 0):.0f} / "
-                f"{w.cache_bytes_after_expiry.get('st_session_state', 0):.0f}"
-                for w in result.waves
-            ),
-        ),
-    ]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
-    return f"\nRSS baseline (one warm-up user): {result.rss_baseline_mb} MB\n" + "\n".join(lines)
-
-
 def markdown_table(results: dict[str, Any]) -> str:
-    """The README's table of a run (``benchmarks/load_results.json`` as a dict), one column per wave."""
+    """The table of a run (``benchmarks/load_results.json`` as a dict), one column per wave: printed
+    by the test and kept in the README."""
     waves = results["waves"]
 
     def held(caches: dict[str, float]) -> str:
@@ -322,6 +291,7 @@ def markdown_table(results: dict[str, Any]) -> str:
         ("users failed", [f"{len(wave['users_failed'])} of {results['users']}" for wave in waves]),
         ("first page p50 / p95", [f"{w['first_page_p50_s']:.1f} s / {w['first_page_p95_s']:.1f} s" for w in waves]),
         ("rerun p50 / p95", [f"{w['rerun_p50_s']:.1f} s / {w['rerun_p95_s']:.1f} s" for w in waves]),
+        ("rerun max / all users done in", [f"{w['rerun_max_s']:.1f} s / {w['wall_s']:.1f} s" for w in waves]),
         ("server memory at the peak", [f"{w['rss_peak_mb']:,.0f} MB" for w in waves]),
         (
             f"server memory {results['ttl_seconds']} s after the users left",
@@ -331,14 +301,16 @@ def markdown_table(results: dict[str, Any]) -> str:
             "uploads held while on / after",
             [f"{held(w['cache_bytes_on'])} / {held(w['cache_bytes_after_expiry'])}" for w in waves],
         ),
+        (
+            "session-state items while on / after",
+            [
+                f"{w['cache_bytes_on'].get('st_session_state', 0):.0f} / "
+                f"{w['cache_bytes_after_expiry'].get('st_session_state', 0):.0f}"
+                for w in waves
+            ],
+        ),
     ]
-    header = (
-        "| "
-        + f"{results['users']} users at once".ljust(1)
-        + " | "
-        + " | ".join(f"wave {number}" for number in range(1, len(waves) + 1))
-        + " |"
-    )
+    header = f"| {results['users']} users at once | " + " | ".join(f"wave {n}" for n in range(1, len(waves) + 1)) + " |"
     lines = [header, "|---|" + "---|" * len(waves)]
     lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in rows]
     lines.append(
@@ -364,7 +336,7 @@ def load() -> LoadResult:
         waves=waves,
     )
     RESULTS.write_text(json.dumps(asdict(result), indent=2) + "\n", encoding="utf-8")
-    print(table(result))
+    print(markdown_table(asdict(result)))
     return result
 
 
