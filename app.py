@@ -22,6 +22,7 @@ pages = [
     st.Page("pages/channels.py", title="Channels", icon=":material/hub:"),
     st.Page("pages/retention.py", title="Retention", icon=":material/autorenew:"),
     st.Page("pages/leads.py", title="Leads and sales team", icon=":material/groups:"),
+    st.Page("pages/goals.py", title="Goals", icon=":material/flag:"),
     st.Page("pages/data.py", title="Data", icon=":material/upload_file:"),
     st.Page("pages/definitions.py", title="KPI definitions", icon=":material/menu_book:"),
 ]

@@ -33,6 +33,9 @@ from kpi.tables import Tables
 
 NOTE = "__note"
 """Suffix of the note column that goes with each KPI column of an evaluated frame."""
+PART = "part__"
+"""Prefix of the columns of an evaluated frame holding the sums a ratio KPI divides
+(``part__sessions``): the counts behind a rate, for its interval and its test of change."""
 
 
 def numerator_terms(numerator: str) -> list[tuple[str, float]]:
@@ -121,11 +124,21 @@ def _info_note(kpi: Kpi, settings: Settings) -> nw.Expr | None:
     return None
 
 
+def chosen_calc(kpi: Kpi, measures: MeasureTable) -> Calc | None:
+    """The calculation a KPI uses over these measures: its own, else its fallback when only the
+    fallback's measures are available, else ``None`` (unavailable)."""
+    if _first_reason(kpi.calc, measures) is None:
+        return kpi.calc
+    if kpi.fallback is not None and _first_reason(kpi.fallback, measures) is None:
+        return kpi.fallback
+    return None
+
+
 def _kpi_exprs(kpi: Kpi, measures: MeasureTable, settings: Settings) -> list[nw.Expr]:
     """The value and note columns (``{id}``, ``{id}__note``) of one KPI over a measure frame."""
     reason = _first_reason(kpi.calc, measures)
     calc, info = kpi.calc, None
-    if reason and kpi.fallback is not None and _first_reason(kpi.fallback, measures) is None:
+    if reason and chosen_calc(kpi, measures) is kpi.fallback and kpi.fallback is not None:
         calc, reason, info = kpi.fallback, None, nw.lit(kpi.fallback_note)
     if reason:
         value, note = _unavailable(reason)
@@ -153,12 +166,33 @@ def evaluate(measures: MeasureTable, settings: Settings, kpis: Sequence[Kpi] = R
         expr for kpi in needed if not isinstance(kpi.calc, KpiRatio) for expr in _kpi_exprs(kpi, measures, settings)
     ]
     second = [expr for kpi in needed if isinstance(kpi.calc, KpiRatio) for expr in _kpi_exprs(kpi, measures, settings)]
-    frame = measures.frame.with_columns(*first)
+    parts = ratio_parts(kpis, measures)
+    frame = measures.frame.with_columns(*first, *(nw.col(name).cast(nw.Float64()).alias(PART + name) for name in parts))
     if second:
         frame = frame.with_columns(*second)
     keep = [kpi for kpi in kpis if not isinstance(kpi.calc, Payback)]
     costs = [KPIS[kpi.calc.cost] for kpi in kpis if isinstance(kpi.calc, Payback) and KPIS[kpi.calc.cost] not in keep]
-    return frame.select(GROUP, *(name for kpi in (*keep, *costs) for name in (kpi.id, f"{kpi.id}{NOTE}")))
+    return frame.select(
+        GROUP,
+        *(name for kpi in (*keep, *costs) for name in (kpi.id, f"{kpi.id}{NOTE}")),
+        *(PART + name for name in parts),
+    )
+
+
+def ratio_parts(kpis: Sequence[Kpi], measures: MeasureTable) -> list[str]:
+    """The measures the ratio KPIs among ``kpis`` divide, as they are computed over these
+    measures (their fallback's when they fall back), each once."""
+    names: list[str] = []
+    for kpi in kpis:
+        calc = chosen_calc(kpi, measures)
+        if isinstance(calc, Ratio):
+            names.extend(name for name in calc_measures(calc) if name not in names)
+    return names
+
+
+def part_columns(frame: nw.DataFrame) -> list[str]:
+    """The ``part__`` columns of an evaluated frame."""
+    return [name for name in frame.columns if name.startswith(PART)]
 
 
 NO_COST_TO_PAY_BACK = "no acquisition cost to pay back (CAC is 0)"
@@ -212,13 +246,32 @@ def _with_payback(tables: Tables, scope: Scope, frame: nw.DataFrame, kpi: Kpi) -
     )
 
 
-def evaluate_scope(tables: Tables, scope: Scope, kpis: Sequence[Kpi] = REGISTRY) -> nw.DataFrame:
-    """:func:`evaluate` over the scope's measures, with the cohort-based KPIs (CAC payback) added."""
-    frame = evaluate(measure_frame(tables, scope), scope.settings, kpis)
+@dataclass(frozen=True)
+class Evaluation:
+    """An evaluated scope: the frame of :func:`evaluate_scope` and, per available KPI, the
+    calculation it used (its fallback's when it fell back)."""
+
+    frame: nw.DataFrame
+    calcs: dict[str, Calc]
+
+
+def evaluate_scope_with_calcs(tables: Tables, scope: Scope, kpis: Sequence[Kpi] = REGISTRY) -> Evaluation:
+    """:func:`evaluate` over the scope's measures, with the cohort-based KPIs (CAC payback) added,
+    and the calculation each available KPI used."""
+    measures = measure_frame(tables, scope)
+    frame = evaluate(measures, scope.settings, kpis)
     for kpi in kpis:
         if isinstance(kpi.calc, Payback):
             frame = _with_payback(tables, scope, frame, kpi)
-    return frame.select(GROUP, *(name for kpi in kpis for name in (kpi.id, f"{kpi.id}{NOTE}")))
+    frame = frame.select(GROUP, *(name for kpi in kpis for name in (kpi.id, f"{kpi.id}{NOTE}")), *part_columns(frame))
+    calcs = {kpi.id: calc for kpi in kpis if (calc := chosen_calc(kpi, measures)) is not None}
+    return Evaluation(frame, calcs)
+
+
+def evaluate_scope(tables: Tables, scope: Scope, kpis: Sequence[Kpi] = REGISTRY) -> nw.DataFrame:
+    """:func:`evaluate` over the scope's measures, with the cohort-based KPIs (CAC payback) added:
+    ``group``, ``{id}`` and ``{id}__note`` per KPI, then the ``part__`` sums of the ratio KPIs."""
+    return evaluate_scope_with_calcs(tables, scope, kpis).frame
 
 
 @dataclass(frozen=True)
@@ -231,6 +284,11 @@ class KpiValue:
     compare: float | None = None
     note: str | None = None
     compare_note: str | None = None
+    calc: Calc | None = None
+    """The calculation the value used (the fallback's when it fell back); ``None`` if unavailable."""
+    parts: Mapping[str, float] = field(default_factory=dict)
+    """The sums a ratio KPI divides, by measure (``{"purchase_sessions": 41, "sessions": 1830}``)."""
+    compare_parts: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def available(self) -> bool:
@@ -296,9 +354,17 @@ def _clean_filters(filters: Mapping[str, Sequence[str]] | None) -> dict[str, tup
 
 def _evaluate_period(
     tables: Tables, period: Period, filters: dict[str, tuple[str, ...]], settings: Settings
-) -> dict[str, Any]:
-    frame = evaluate_scope(tables, Scope(period, filters, None, settings))
-    return dict(zip(frame.columns, frame.row(0), strict=True))
+) -> tuple[dict[str, Any], dict[str, Calc]]:
+    found = evaluate_scope_with_calcs(tables, Scope(period, filters, None, settings))
+    return dict(zip(found.frame.columns, found.frame.row(0), strict=True)), found.calcs
+
+
+def calc_parts(calc: Calc | None, row: Mapping[str, Any]) -> dict[str, float]:
+    """The sums a ratio calculation divides, read from an evaluated row (``part__`` columns)."""
+    if not isinstance(calc, Ratio):
+        return {}
+    found = {name: row.get(PART + name) for name in calc_measures(calc)}
+    return {name: float(value) for name, value in found.items() if value is not None}
 
 
 def compute(
@@ -321,9 +387,9 @@ def compute(
     """
     settings = settings or Settings()
     active = _clean_filters(filters)
-    current = _evaluate_period(tables, period, active, settings)
+    current, calcs = _evaluate_period(tables, period, active, settings)
     compare_period = comparison_period(period, comparison)
-    previous = _evaluate_period(tables, compare_period, active, settings) if compare_period else {}
+    previous, compare_calcs = _evaluate_period(tables, compare_period, active, settings) if compare_period else ({}, {})
     values = {
         kpi.id: KpiValue(
             kpi=kpi,
@@ -331,6 +397,9 @@ def compute(
             compare=previous.get(kpi.id),
             note=current[f"{kpi.id}{NOTE}"],
             compare_note=previous.get(f"{kpi.id}{NOTE}"),
+            calc=calcs.get(kpi.id) if current[kpi.id] is not None else None,
+            parts=calc_parts(calcs.get(kpi.id), current),
+            compare_parts=calc_parts(compare_calcs.get(kpi.id), previous),
         )
         for kpi in REGISTRY
     }
@@ -345,6 +414,13 @@ class Breakdown:
     period: Period
     frame: nw.DataFrame
     kpis: tuple[Kpi, ...] = field(default_factory=tuple)
+    calcs: dict[str, Calc] = field(default_factory=dict)
+    """The calculation each available KPI used (the fallback's when it fell back)."""
+
+    def parts(self, kpi_id: str) -> list[dict[str, float]]:
+        """Per group, the sums the ratio KPI divides (empty dicts for other KPIs)."""
+        calc = self.calcs.get(kpi_id)
+        return [calc_parts(calc, row) for row in self.frame.iter_rows(named=True)]
 
     def long(self) -> nw.DataFrame:
         """One row per (group, kpi): ``group, kpi, value, note``."""
@@ -380,5 +456,5 @@ def breakdown(
     """
     settings = settings or Settings()
     chosen = tuple(KPIS[kpi_id] for kpi_id in kpis) if kpis else REGISTRY
-    frame = evaluate_scope(tables, Scope(period, _clean_filters(filters), by, settings), chosen)
-    return Breakdown(by=by, period=period, frame=frame, kpis=chosen)
+    found = evaluate_scope_with_calcs(tables, Scope(period, _clean_filters(filters), by, settings), chosen)
+    return Breakdown(by=by, period=period, frame=found.frame, kpis=chosen, calcs=found.calcs)

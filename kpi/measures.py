@@ -218,6 +218,11 @@ def none_text(measure: str) -> str:
     return NONE_TEXT_DERIVED[measure]
 
 
+def measure_noun(measure: str) -> str:
+    """What the measure counts, from its zero text: ``"sessions"``, ``"NPS answers"``."""
+    return none_text(measure).removeprefix("no ")
+
+
 @dataclass(frozen=True)
 class MeasureTable:
     """The measures of one scope: ``frame`` has a ``group`` column and one column per available

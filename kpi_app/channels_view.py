@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 import narwhals as nw
 import plotly.graph_objects as go
+import polars as pl
 import streamlit as st
 
 from kpi import channel_views as cv
 from kpi.engine import NOTE
 from kpi.formats import FORMATS, FormatTag, format_value, printf_for
+from kpi.intervals import MixShift
 from kpi.periods import COMPARISON_LABELS
 from kpi.registry import GROUP_LABELS, KPIS
 from kpi.tables import Tables
@@ -520,4 +522,111 @@ def every_kpi(data: cv.ChannelTable, *, currency: str | None) -> None:
     st.caption(
         "Each ratio is Σ numerator / Σ denominator within the channel; new customers, CAC and LTV count each "
         "customer in the channel of their first order. Click a column heading to sort; hover it for the formula."
+    )
+
+
+MIX_BY = {"device": "Device", "channel": "Channel"}
+
+
+def _pp(value: float) -> str:
+    """A change of a rate in percentage points: ``+0.08 pp``."""
+    return f"{value * 100:+.2f} pp"
+
+
+def mix_sentence(shift: MixShift, by: str) -> str:
+    """``Conversion rate 1.81% → 1.90% (+0.08 pp): -0.01 pp from the device mix, +0.09 pp from the
+    rates within each device.``"""
+    word = MIX_BY[by].lower()
+    before, now = f"{shift.compare_rate:.2%}", f"{shift.rate:.2%}"
+    return (
+        f"Conversion rate {before} → {now} ({_pp(shift.change)}): {_pp(shift.mix_effect)} from the {word} mix "
+        f"(each {word}'s share of sessions) and {_pp(shift.rate_effect)} from the conversion rate within each {word}."
+    )
+
+
+def mix_waterfall(shift: MixShift, *, by: str, compare_label: str, label: str) -> go.Figure:
+    """The comparison's rate, the mix effect, the rate effect, and the period's rate."""
+    word = MIX_BY[by].lower()
+    fig = go.Figure(
+        go.Waterfall(
+            x=["Before", f"{MIX_BY[by]} mix", f"Rates within each {word}", "Now"],
+            hovertext=[compare_label, "", "", label],
+            measure=["absolute", "relative", "relative", "total"],
+            y=[shift.compare_rate, shift.mix_effect, shift.rate_effect, shift.rate],
+            text=[f"{shift.compare_rate:.2%}", _pp(shift.mix_effect), _pp(shift.rate_effect), f"{shift.rate:.2%}"],
+            textposition="outside",
+            increasing={"marker": {"color": "#2E7D32"}},
+            decreasing={"marker": {"color": "#E53935"}},
+            totals={"marker": {"color": "#3949AB"}},
+            connector={"line": {"color": "#9E9E9E", "dash": "dot"}},
+        )
+    )
+    low = min(shift.compare_rate, shift.rate, shift.compare_rate + shift.mix_effect)
+    high = max(shift.compare_rate, shift.rate, shift.compare_rate + shift.mix_effect)
+    margin = max(high - low, 0.001)
+    fig.update_yaxes(tickformat=".2%", range=[max(low - 1.5 * margin, 0), high + 1.5 * margin])
+    fig.update_layout(showlegend=False)
+    return charts.style(fig, height=340)
+
+
+def mix_shift_section(shift: MixShift | None, *, by: str, view: View) -> None:
+    """Why the conversion rate changed: the sentence, the waterfall and the table per group."""
+    if shift is None or view.compare_period is None:
+        st.info(
+            "The split needs the conversion rate in both periods, computed the same way (sessions with a "
+            "purchase / sessions, or orders / sessions in both).",
+            icon=INFO,
+        )
+        return
+    st.markdown(f"**{md_escape(mix_sentence(shift, by))}**")
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        figure = mix_waterfall(shift, by=by, compare_label=view.compare_period.label(), label=view.period.label())
+        charts.show(figure, key=f"channels_mix_shift_{by}")
+    right.caption(
+        f"Before: {md_escape(view.compare_period.label())}. Now: {md_escape(view.period.label())}. The mix effect is "
+        f"what the change of each {MIX_BY[by].lower()}'s share of sessions alone would have moved the rate; the rate "
+        "effect is what the change of the rates within each would have. Read the table for which group moved."
+    )
+    frame = pl.DataFrame(
+        {
+            "group": [g.group for g in shift.groups],
+            "compare_share": [g.compare_share for g in shift.groups],
+            "share": [g.share for g in shift.groups],
+            "compare_rate": [g.compare_rate for g in shift.groups],
+            "rate": [g.rate for g in shift.groups],
+            "mix_effect": [100 * g.mix_effect for g in shift.groups],
+            "rate_effect": [100 * g.rate_effect for g in shift.groups],
+        },
+        schema={
+            "group": pl.String,
+            **dict.fromkeys(
+                ("compare_share", "share", "compare_rate", "rate", "mix_effect", "rate_effect"), pl.Float64
+            ),
+        },
+    )
+    points = "in percentage points of the whole conversion rate"
+    columns = [
+        Column("group", MIX_BY[by]),
+        Column("compare_share", "Share of sessions before", "percent", "sessions / Σ sessions, comparison"),
+        Column("share", "Share of sessions now", "percent", "sessions / Σ sessions"),
+        Column("compare_rate", "Conversion before", "percent", "conversions / sessions, comparison"),
+        Column("rate", "Conversion now", "percent", "conversions / sessions"),
+        Column(
+            "mix_effect",
+            "Mix effect (pp)",
+            "decimal",
+            f"(share now − share before) × mean of the two rates, {points}",
+        ),
+        Column(
+            "rate_effect",
+            "Rate effect (pp)",
+            "decimal",
+            f"(rate now − rate before) × mean of the two shares, {points}",
+        ),
+    ]
+    number_table(nw.from_native(frame), columns, currency=None, name=f"conversion_mix_shift_by_{by}", key=f"mix_{by}")
+    st.caption(
+        "Exact split: for each group, share × rate now − share × rate before = (Δ share × mean rate) + (Δ rate × "
+        "mean share); the effects add up to the change. A group with no sessions in one period counts wholly as mix."
     )

@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 from plotly.colors import sample_colorscale
 
+from kpi.benchmarks import Benchmark
 from kpi.cohorts import FEWEST_COHORTS, CohortTable, LtvCurves, OrderGaps
 from kpi.formats import FORMATS, format_value, printf_for
 from kpi.ltv_cac import ChannelEconomics
@@ -62,15 +63,41 @@ def months_text(months: float | None) -> str:
 # --- LTV vs CAC by channel ---------------------------------------------------------------------
 
 
-def scatter_figure(economics: ChannelEconomics, *, currency: str | None, ltv_months: int) -> go.Figure:
+def scatter_figure(
+    economics: ChannelEconomics, *, currency: str | None, ltv_months: int, band: Benchmark | None = None
+) -> go.Figure:
     """CAC (x) against LTV (y), one labelled point per channel sized by its new customers, with the
-    lines LTV = CAC and LTV = 3 × CAC. Only the channels :meth:`ChannelEconomics.plotted` places."""
+    lines LTV = CAC and LTV = 3 × CAC. Only the channels :meth:`ChannelEconomics.plotted` places.
+    With ``band`` (the LTV : CAC benchmark), the region at or above its ratio is shaded and labelled
+    with its source: context, not a verdict."""
     points = economics.plotted().to_native()
     fig = go.Figure()
     biggest = max(points.get_column("new_customers").max() or 1.0, 1.0)
     x_top = max(points.get_column("cac").max() or 1.0, 1.0) * 1.25
     y_top = max(points.get_column("ltv").max() or 1.0, 1.0) * 1.25
     palette = charts.colors(points.get_column("channel").to_list())
+    if band is not None and band.low is not None:
+        corner = min(x_top, y_top / band.low)  # where the line LTV = ratio × CAC leaves the plot
+        outline = [
+            (0.0, 0.0),
+            (corner, band.low * corner),
+            *([(x_top, y_top)] if corner == x_top else []),
+            (0.0, y_top),
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=[x for x, _ in outline],
+                y=[y for _, y in outline],
+                mode="lines",
+                fill="toself",
+                fillcolor="rgba(46, 125, 50, 0.07)",
+                line={"width": 0},
+                hoverinfo="text",
+                hovertext=f"Benchmark, {band.label} ({band.source})",
+                name=f"Benchmark: {band.label}",
+                showlegend=True,
+            )
+        )
     for slope, text in REFERENCE_LINES:
         end = min(x_top, y_top / slope)
         fig.add_trace(

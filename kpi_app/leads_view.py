@@ -16,6 +16,7 @@ from kpi.formats import CURRENCY_SYMBOLS, FORMATS, format_value, printf_for
 from kpi.leads_views import THIN_ANSWERS, GroupTable, LeadCohort, LeadTime, column
 from kpi.registry import KPIS
 from kpi.schema import MISSING_TABLE_REASON
+from kpi.uncertainty import Trust
 from kpi_app import charts, ui
 from kpi_app.state import View
 
@@ -35,13 +36,23 @@ MAX_BARS = 12
 # --- cards and empty states ------------------------------------------------------------------
 
 
-def card_grid(report: Report, daily: Breakdown, view: View, kpi_ids: Sequence[str]) -> None:
-    """The KPIs as cards, four per row, with the view's comparison and a daily sparkline."""
+def card_grid(
+    report: Report, daily: Breakdown, view: View, kpi_ids: Sequence[str], trusts: Mapping[str, Trust] | None = None
+) -> None:
+    """The KPIs as cards, four per row, with the view's comparison, a daily sparkline and, from
+    ``trusts``, each rate's 95% interval."""
+    trusts = trusts or {}
     for start in range(0, len(kpi_ids), CARDS_PER_ROW):
         columns = st.columns(CARDS_PER_ROW)
         for slot, kpi_id in zip(columns, kpi_ids[start : start + CARDS_PER_ROW], strict=False):
             with slot:
-                ui.kpi_card(report[kpi_id], view=view, currency=report.currency, series=daily.series(kpi_id))
+                ui.kpi_card(
+                    report[kpi_id],
+                    view=view,
+                    currency=report.currency,
+                    series=daily.series(kpi_id),
+                    trust=trusts.get(kpi_id),
+                )
 
 
 def unavailable(reason: str | None, *, hint: str, view: View, what: str | None = None) -> None:
@@ -392,14 +403,18 @@ def nps_channel_figure(table: GroupTable) -> go.Figure:
     return fig
 
 
-def nps_metrics(summary: GroupTable, report: Report, daily: Breakdown, view: View) -> None:
+def nps_metrics(
+    summary: GroupTable, report: Report, daily: Breakdown, view: View, trusts: Mapping[str, Trust] | None = None
+) -> None:
     """The NPS and answers cards (with the comparison), the margin of error, and promoters,
     passives and detractors (share and count); a warning when the answers are thin."""
     assert summary.frame is not None
     row: Mapping[str, float] = summary.frame.to_native().row(0, named=True)
     first, second = st.columns(3), st.columns(3)
     with first[0]:
-        ui.kpi_card(report["nps"], view=view, currency=None, series=daily.series("nps"))
+        ui.kpi_card(
+            report["nps"], view=view, currency=None, series=daily.series("nps"), trust=(trusts or {}).get("nps")
+        )
     with first[1]:
         ui.kpi_card(report["nps_responses"], view=view, currency=None, series=daily.series("nps_responses"))
     with first[2], st.container(border=True, height="stretch"):

@@ -38,6 +38,7 @@ WIDGET_DEFAULTS: dict[str, Any] = {
     "ltv_months": _SETTINGS.ltv_months,
     "cac_variant": _SETTINGS.cac_variant,
     "monthly_sales_cost": _SETTINGS.monthly_sales_cost,
+    "show_benchmarks": True,
 }
 """Each sidebar widget's key and its value when the link does not set it (the settings' own defaults)."""
 CHOICES = {
@@ -84,6 +85,8 @@ def link_params(values: Mapping[str, Any]) -> dict[str, str | list[str]]:
             params[name] = f"{value:g}"
     if values.get("cac_variant", WIDGET_DEFAULTS["cac_variant"]) != WIDGET_DEFAULTS["cac_variant"]:
         params["cac"] = str(values["cac_variant"])
+    if not values.get("show_benchmarks", True):
+        params["benchmarks"] = "off"
     return params
 
 
@@ -123,6 +126,11 @@ def widget_values(
         values[f"filter_{dimension}"] = [value for value in wanted if value in known]
         missing = [value for value in wanted if value not in known]
         notices.extend(f'{label} "{value}" is not in this data.' for value in missing)
+    switch = (params.get("benchmarks") or [None])[-1]
+    if switch in ("on", "off"):
+        values["show_benchmarks"] = switch == "on"
+    elif switch is not None:
+        notices.append(f'Benchmarks "{switch}" is not one of on, off.')
     for name, (key, low, high, whole) in NUMBERS.items():
         if params.get(name):
             number = _number(params[name][-1], low, high, whole=whole)

@@ -10,6 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
+from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -18,6 +19,7 @@ from kpi import Period, Report, Settings, breakdown, compute, preset_period
 from kpi.engine import Breakdown
 from kpi.measures import CAC_VARIANTS, By
 from kpi.periods import COMPARISON_LABELS, PRESET_LABELS, Comparison, Preset, comparison_period
+from kpi.uncertainty import Trust, assess
 from kpi_app import shared
 from kpi_app.data import DataSet
 from kpi_app.links import CUSTOM, DEFAULT_PRESET, FILTER_DIMENSIONS, WIDGET_DEFAULTS, link_params, widget_values
@@ -35,6 +37,8 @@ class View:
     comparison: Comparison
     filters: tuple[tuple[str, tuple[str, ...]], ...]
     settings: Settings
+    show_benchmarks: bool = True
+    """Whether cards show the typical ranges quoted in public sources (:mod:`kpi.benchmarks`)."""
 
     @property
     def compare_period(self) -> Period | None:
@@ -128,6 +132,12 @@ def _settings() -> Settings:
             "spend only (search, social, display, shopping, video ads), or all spend plus a fixed monthly cost of "
             "your sales team.",
         )
+        st.toggle(
+            "Show benchmark bands",
+            key="show_benchmarks",
+            help="Typical ranges quoted in public sources (e.g. LTV:CAC of 3 or more), shown as context on a few "
+            "cards and charts, never as a verdict.",
+        )
         sales_cost = 0.0
         if variant == "with_sales_cost":
             sales_cost = st.number_input(
@@ -166,8 +176,16 @@ def sidebar(dataset: DataSet) -> View | None:
         view_filters = _filters(dataset)
         settings = _settings()
         _link_notices()
-    _write_link()
-    view = View(period=period, comparison=comparison, filters=view_filters, settings=settings)
+    params = _write_link()
+    with st.sidebar:
+        _copy_link(params, uploaded=not dataset.is_demo)
+    view = View(
+        period=period,
+        comparison=comparison,
+        filters=view_filters,
+        settings=settings,
+        show_benchmarks=bool(st.session_state.get("show_benchmarks", True)),
+    )
     st.session_state["view"] = view
     return view
 
@@ -199,13 +217,35 @@ def _link_notices() -> None:
         st.rerun()
 
 
-def _write_link() -> None:
-    """The current choices as the URL's query parameters (only when they changed)."""
+def _write_link() -> dict[str, str | list[str]]:
+    """The current choices as the URL's query parameters (only when they changed); returns them."""
     wanted = link_params({key: st.session_state[key] for key in LINK_KEYS if key in st.session_state})
     current = {name: st.query_params.get_all(name) for name in st.query_params}
     normalised = {name: value if isinstance(value, list) else [value] for name, value in wanted.items()}
     if current != normalised:
         st.query_params.from_dict(wanted)
+    return wanted
+
+
+def share_link(params: dict[str, str | list[str]]) -> str:
+    """The address of this page with the view's query parameters (what "Copy link" copies)."""
+    base = st.context.url or ""
+    query = urlencode(params, doseq=True)
+    return f"{base}?{query}" if query else base
+
+
+def _copy_link(params: dict[str, str | list[str]], *, uploaded: bool) -> None:
+    """A "Copy link" popover: the link to this view in a code box with its copy button."""
+    with st.popover("Copy link", icon=":material/link:", width="stretch"):
+        st.code(share_link(params) or "(open the app in a browser to get its address)", language=None, wrap_lines=True)
+        st.caption(
+            "Click the copy icon in the box. The link reopens this page, period, comparison, filters and settings."
+        )
+        if uploaded:
+            st.caption(
+                ":material/info: The data stays in your session: whoever opens the link sees this view only after "
+                "uploading the same files (without them, the demo data)."
+            )
 
 
 def through_app() -> None:
@@ -258,6 +298,26 @@ def report(dataset: DataSet, view: View) -> Report:
 def daily(dataset: DataSet, view: View) -> Breakdown:
     """Every KPI per day of the view's period (the cards' sparklines)."""
     return grouped(dataset, view, "date")
+
+
+def trust(dataset: DataSet, view: View) -> dict[str, Trust]:
+    """Per KPI that gets one, its 95% intervals, the test of its change and the thin-data flag
+    (memoised in this session). Ratios of sums read the parts of every day of both periods."""
+    key = ("trust", dataset.id, view)
+
+    def make() -> dict[str, Trust]:
+        found = report(dataset, view)
+        days = daily(dataset, view)
+        compare_days = None
+        if view.compare_period is not None:
+            compare_days = breakdown(dataset.tables, view.compare_period, view.filter_map, view.settings, by="date")
+        assessed = {
+            kpi_id: assess(item, days.parts(kpi_id), compare_days.parts(kpi_id) if compare_days else None)
+            for kpi_id, item in found.values.items()
+        }
+        return {kpi_id: value for kpi_id, value in assessed.items() if value is not None}
+
+    return _memo(key, make)
 
 
 def grouped(dataset: DataSet, view: View, by: By) -> Breakdown:

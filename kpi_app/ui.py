@@ -7,17 +7,20 @@ image or link syntax in data cannot make the browser fetch anything.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import narwhals as nw
 import streamlit as st
 
 from kpi import Breakdown, Kpi, KpiValue, Report
-from kpi.formats import FORMATS, format_delta, format_value, printf_for
+from kpi.benchmarks import BENCHMARKS, Benchmark, position
+from kpi.formats import FORMATS, FormatTag, format_delta, format_value, printf_for
+from kpi.goals import GoalProgress
 from kpi.issues import Issue
 from kpi.periods import COMPARISON_LABELS, coverage_note
 from kpi.registry import GROUP_LABELS, KPIS, help_text, kpis_in_group
-from kpi_app import charts
+from kpi.uncertainty import Trust
+from kpi_app import charts, goals_view
 from kpi_app.data import DataSet
 from kpi_app.markdown import md_escape
 from kpi_app.state import FILTER_DIMENSIONS, View, current
@@ -60,16 +63,93 @@ def _sparkline(series: Sequence[float | None]) -> list[float] | None:
     return points if len(points) >= 2 else None
 
 
-def kpi_card(item: KpiValue, *, view: View, currency: str | None, series: Sequence[float | None]) -> None:
+def interval_text(low: float, high: float, tag: FormatTag, currency: str | None) -> str:
+    """``1.8% to 2.0%``; a narrow interval of a rate that rounds to one figure gets two decimals
+    (``1.36% to 1.39%``)."""
+    low_text, high_text = (format_value(bound, tag, currency=currency) for bound in (low, high))
+    if low_text == high_text and tag == "percent":
+        low_text, high_text = f"{low:.2%}", f"{high:.2%}"
+    return f"{low_text} to {high_text}"
+
+
+def benchmark_line(benchmark: Benchmark, value: float | None) -> str:
+    """``Benchmark: typical 2–4%; 0.3% is below it`` (the source is in the tooltip)."""
+    where = position(benchmark, value)
+    if where is None:
+        return f"Benchmark: {benchmark.label}"
+    return f"Benchmark: {benchmark.label}; {format_value(value, KPIS[benchmark.kpi_id].format)} is {where} it"
+
+
+def benchmark_help(benchmark: Benchmark) -> str:
+    """The tooltip's paragraph on a benchmark: the band, its source (linked) and what it means."""
+    source = f"[{benchmark.source}]({benchmark.source_url})" if benchmark.source_url else benchmark.source
+    return f"Benchmark ({benchmark.label}): {source}. {benchmark.note}"
+
+
+def trust_line(item: KpiValue, trust: Trust, *, currency: str | None) -> str:
+    """The card's line on how far to trust it: ``95%: 1.79%–2.00% · not a real change (p 0.06)``."""
+    tag = item.kpi.format
+    parts = []
+    if trust.interval is not None:
+        parts.append(f"95%: {interval_text(trust.interval.low, trust.interval.high, tag, currency)}")
+    elif trust.reason:
+        parts.append(trust.reason)
+    if trust.change is not None:
+        verdict = "a real change" if trust.change.is_real else "not a real change"
+        parts.append(f"{verdict} ({p_text(trust.change.p_value)})")
+    return " · ".join(parts)
+
+
+def p_text(p_value: float) -> str:
+    """``p 0.06``, ``p < 0.001``."""
+    return "p < 0.001" if p_value < 0.001 else f"p {p_value:.3f}" if p_value < 0.01 else f"p {p_value:.2f}"
+
+
+def trust_help(trust: Trust, *, currency: str | None, item: KpiValue) -> str:
+    """The tooltip's paragraph on the interval and the test."""
+    lines = []
+    if trust.interval is not None:
+        lines.append(f"95% interval: {trust.interval.method}.")
+    if trust.compare_interval is not None:
+        low, high = trust.compare_interval.low, trust.compare_interval.high
+        lines.append(f"Comparison: {interval_text(low, high, item.kpi.format, currency)}.")
+    if trust.change is not None:
+        lines.append(
+            f"Change tested with a {trust.change.method}: p = {trust.change.p_value:.3g}; below 0.05 it is called "
+            "a real change, otherwise it could be noise."
+        )
+    return "  \n".join(lines)
+
+
+def kpi_card(
+    item: KpiValue,
+    *,
+    view: View,
+    currency: str | None,
+    series: Sequence[float | None],
+    trust: Trust | None = None,
+    goals: Sequence[GoalProgress] = (),
+) -> None:
     """One KPI as ``st.metric``: value, change against the comparison coloured by whether higher
     is better, the daily sparkline, and the formula in the tooltip. An unavailable KPI shows a
-    dash and says why."""
+    dash and says why. With ``trust``, a line gives the 95% interval and whether the change is
+    real; a change that could be noise is grey and says "not a real change"; thin data is flagged.
+    Each of ``goals`` adds its progress marker."""
     kpi = item.kpi
     tooltip = help_text(kpi, margin_set=view.settings.margin is not None)
+    if trust is not None:
+        tooltip += "  \n" + trust_help(trust, currency=currency, item=item)
+    benchmark = BENCHMARKS.get(kpi.id) if view.show_benchmarks else None
+    if benchmark is not None:
+        tooltip += "  \n" + benchmark_help(benchmark)
     with st.container(border=True, height="stretch"):
         if item.value is None:
             st.metric(kpi.label, None, delta="unavailable", delta_color="off", delta_arrow="off", help=tooltip)
             st.caption(md_escape(item.note or "unavailable"))
+            if benchmark is not None:
+                st.caption(f":material/straighten: {md_escape(benchmark_line(benchmark, None))}")
+            for goal in goals:
+                goals_view.card_marker(goal, currency)
             return
         delta = format_delta(item.value, item.compare, kpi.format)
         description, why_no_delta = DELTA_WORDS[view.comparison], None
@@ -78,6 +158,9 @@ def kpi_card(item: KpiValue, *, view: View, currency: str | None, series: Sequen
             color, arrow, description = "off", "off", ""
         elif is_no_change(delta):
             color, arrow = "off", "off"
+        elif trust is not None and trust.change is not None and not trust.change.is_real:
+            color, arrow = "off", "auto"
+            description = "not a real change"  # the period compared is in the page's caption
         else:
             color, arrow = delta_color(kpi), "auto"
         st.metric(
@@ -91,14 +174,30 @@ def kpi_card(item: KpiValue, *, view: View, currency: str | None, series: Sequen
             chart_data=_sparkline(series) if kpi.daily_series else None,
             chart_type="line",
         )
+        if trust is not None:
+            st.caption(md_escape(trust_line(item, trust, currency=currency)))
+            if trust.thin:
+                st.caption(f":material/warning: Thin data: {md_escape(trust.thin)}")
         for note in (item.note, why_no_delta):
             if note:
                 st.caption(md_escape(note))
+        if benchmark is not None:
+            st.caption(f":material/straighten: {md_escape(benchmark_line(benchmark, item.value))}")
+        for goal in goals:
+            goals_view.card_marker(goal, currency)
 
 
-def kpi_sections(report: Report, daily: Breakdown, view: View) -> None:
+def kpi_sections(
+    report: Report,
+    daily: Breakdown,
+    view: View,
+    trusts: Mapping[str, Trust] | None = None,
+    goals: Mapping[str, Sequence[GoalProgress]] | None = None,
+) -> None:
     """Every KPI card, grouped (traffic, sales, leads, advertising, customers, satisfaction),
-    outcome KPIs first in each group."""
+    outcome KPIs first in each group; ``trusts`` gives the cards their intervals, ``goals`` their
+    goals' progress markers."""
+    trusts, goals = trusts or {}, goals or {}
     for group, label in GROUP_LABELS.items():
         st.subheader(label, divider="gray")
         members = kpis_in_group(group)
@@ -113,7 +212,14 @@ def kpi_sections(report: Report, daily: Breakdown, view: View) -> None:
             columns = st.columns(CARDS_PER_ROW)
             for column, kpi in zip(columns, members[start : start + CARDS_PER_ROW], strict=False):
                 with column:
-                    kpi_card(report[kpi.id], view=view, currency=report.currency, series=daily.series(kpi.id))
+                    kpi_card(
+                        report[kpi.id],
+                        view=view,
+                        currency=report.currency,
+                        series=daily.series(kpi.id),
+                        trust=trusts.get(kpi.id),
+                        goals=goals.get(kpi.id, ()),
+                    )
 
 
 def view_caption(dataset: DataSet, view: View) -> None:

@@ -3,7 +3,9 @@ offline channels, and every KPI per channel."""
 
 import streamlit as st
 
+from kpi import breakdown
 from kpi import channel_views as cv
+from kpi.uncertainty import breakdown_mix_shift
 from kpi_app import channels_view as section
 from kpi_app import state, ui
 
@@ -27,6 +29,27 @@ else:
         "device", lambda: cv.device_conversion(tables, period, filters, settings, compare_period=view.compare_period)
     )
     section.devices(devices, view=view, currency=currency)
+
+st.subheader("Why the conversion rate changed", divider="gray")
+mix_by = st.segmented_control(
+    "Split the change by",
+    list(section.MIX_BY),
+    format_func=section.MIX_BY.get,
+    default="device",
+    key="mix_by",
+    required=True,
+)
+if view.compare_period is None:
+    st.info("Pick a comparison in the sidebar to split the conversion rate's change.", icon=section.INFO)
+else:
+    shift = memo(
+        f"mix_{mix_by}",
+        lambda: breakdown_mix_shift(
+            state.grouped(dataset, view, mix_by),
+            breakdown(tables, view.compare_period, filters, settings, by=mix_by, kpis=["conversion_rate"]),
+        ),
+    )
+    section.mix_shift_section(shift, by=mix_by, view=view)
 
 st.subheader("Social platforms", divider="gray")
 blocked = section.social_blocker(tables, view)

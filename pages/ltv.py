@@ -3,6 +3,7 @@ fast each acquisition cohort or channel pays its CAC back."""
 
 import streamlit as st
 
+from kpi.benchmarks import BENCHMARKS
 from kpi.cohorts import guest_share
 from kpi.ltv_cac import channel_economics, cohort_payback
 from kpi.registry import KPIS
@@ -21,9 +22,16 @@ if tables.orders is None:
 
 report = state.report(dataset, view)
 daily = state.daily(dataset, view)
+trusts = state.trust(dataset, view)
 for column, kpi_id in zip(st.columns(len(CARDS)), CARDS, strict=True):
     with column:
-        ui.kpi_card(report[kpi_id], view=view, currency=report.currency, series=daily.series(kpi_id))
+        ui.kpi_card(
+            report[kpi_id],
+            view=view,
+            currency=report.currency,
+            series=daily.series(kpi_id),
+            trust=trusts.get(kpi_id),
+        )
 if guest_share(tables) == 1.0:
     st.warning(
         "Every order is a guest checkout (no customer ids): each order counts as a new one-order customer, so LTV "
@@ -49,7 +57,8 @@ elif len(economics.plotted()) == 0:
 else:
     chart, side = st.columns([3, 1])
     with chart:
-        figure = cv.scatter_figure(economics, currency=report.currency, ltv_months=settings.ltv_months)
+        band = BENCHMARKS["ltv_cac_ratio"] if view.show_benchmarks else None
+        figure = cv.scatter_figure(economics, currency=report.currency, ltv_months=settings.ltv_months, band=band)
         charts.show(figure, key="ltv_scatter")
     with side:
         cv.left_out_list(economics, currency=report.currency)

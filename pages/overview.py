@@ -3,8 +3,8 @@ campaign."""
 
 import streamlit as st
 
-from kpi.exports import report_table
-from kpi_app import charts, state, ui
+from kpi.exports import report_table, report_xlsx
+from kpi_app import charts, forecast_view, goals_view, state, ui
 
 KEY_KPIS = ("sessions", "orders", "revenue", "conversion_rate", "aov", "spend", "roas", "cpa", "new_customers", "cac")
 BREAKDOWNS = {"channel": "Channel", "device": "Device", "source": "Source", "campaign": "Campaign"}
@@ -20,15 +20,30 @@ if view is None:
 
 ui.view_caption(dataset, view)
 ui.coverage_warnings(dataset, view)
-report = state.report(dataset, view)
-ui.kpi_sections(report, state.daily(dataset, view), view)
-charts.download(
-    report_table(report),
-    f"kpi_table_{view.period.start}_{view.period.end}",
-    key="download_kpi_table",
-    label="Download the KPI table (CSV)",
+report, trusts = state.report(dataset, view), state.trust(dataset, view)
+ui.kpi_sections(report, state.daily(dataset, view), view, trusts, goals_view.progress_by_kpi(dataset, view))
+name = f"kpi_table_{view.period.start}_{view.period.end}"
+csv_column, xlsx_column = st.columns([1, 3])
+with csv_column:
+    charts.download(report_table(report, trusts), name, key="download_kpi_table", label="Download the KPI table (CSV)")
+with xlsx_column:
+    st.download_button(
+        "Download the KPI table (Excel, with definitions)",
+        lambda: report_xlsx(report, trusts),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="download_kpi_table_xlsx",
+        icon=":material/table_view:",
+        on_click="ignore",
+    )
+st.caption(
+    "One row per KPI: value, comparison, change, 95% interval, whether the change is real, the note the card "
+    "shows and the formula; the Excel file adds every KPI's definition on a second sheet. Charts download as PNG "
+    "from the camera icon of their toolbar."
 )
-st.caption("One row per KPI: value, comparison, change, the note the card shows and the formula.")
+
+st.subheader("Forecast", divider="gray")
+forecast_view.forecast_section(dataset, view)
 
 st.subheader("Breakdown", divider="gray")
 by = st.segmented_control(

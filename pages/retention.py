@@ -34,9 +34,16 @@ if share == 1.0:
 
 report = state.report(dataset, view)
 daily = state.daily(dataset, view)
+trusts = state.trust(dataset, view)
 for column, kpi_id in zip(st.columns(4), CARDS, strict=False):
     with column:
-        ui.kpi_card(report[kpi_id], view=view, currency=report.currency, series=daily.series(kpi_id))
+        ui.kpi_card(
+            report[kpi_id],
+            view=view,
+            currency=report.currency,
+            series=daily.series(kpi_id),
+            trust=trusts.get(kpi_id),
+        )
 cv.guest_caption(share)
 
 st.subheader("Cohorts", divider="gray")

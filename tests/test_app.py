@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 
+from kpi import KPIS as KPIS_BY_ID
 from kpi import REGISTRY
 from kpi.periods import PRESET_LABELS
 from kpi.registry import GROUP_LABELS, kpis_in_group
@@ -19,6 +20,7 @@ PAGES = (
     "pages/channels.py",
     "pages/retention.py",
     "pages/leads.py",
+    "pages/goals.py",
     "pages/data.py",
     "pages/definitions.py",
 )
@@ -32,8 +34,9 @@ def test_overview_opens_on_the_demo_data_with_every_card(app_test):
     app = app_test().run()
     assert not app.exception
     expected = [kpi.label for group in GROUP_LABELS for kpi in kpis_in_group(group)]
-    assert [metric.label for metric in app.metric] == expected
-    assert len(app.metric) == len(REGISTRY)
+    assert len(expected) == len(REGISTRY)
+    # the cards, then the forecast's figures for the month the data ends in (22 Nov 2026)
+    assert [metric.label for metric in app.metric] == [*expected, "So far", "Projected for 1 Nov 2026 – 30 Nov 2026"]
 
 
 def test_cards_show_formatted_values_and_deltas(app_test):
@@ -118,7 +121,9 @@ def test_every_preset_renders(app_test):
     for preset in PRESET_LABELS:
         app.selectbox(key="period_preset").set_value(preset).run()
         assert not app.exception, preset
-        assert len(app.metric) == len(REGISTRY), preset
+        labels = [metric.label for metric in app.metric]
+        assert labels[: len(REGISTRY)] == [kpi.label for group in GROUP_LABELS for kpi in kpis_in_group(group)], preset
+        assert labels[len(REGISTRY)] == "So far", preset  # then the forecast of the month the data ends in
 
 
 def test_gross_margin_setting_changes_romi_and_ltv(app_test):
@@ -152,7 +157,10 @@ def test_a_comparison_outside_the_data_is_flagged(app_test):
     )
     assert _metrics(app)["Sessions"].delta == "up from 0"
     assert _metrics(app)["Pages per session"].delta == "no comparison"
-    assert card_notes(app)["Pages per session"] == ["Comparison: no sessions in the comparison period"]
+    interval, note = card_notes(app)["Pages per session"]
+    assert note == "Comparison: no sessions in the comparison period"
+    assert interval.startswith("95%: ")
+    assert "change" not in interval
 
 
 def test_with_sign_in_configured_a_visitor_sees_only_the_log_in_button(app_test):
@@ -176,3 +184,59 @@ def test_without_sign_in_configured_the_app_is_open(app_test):
     app = app_test().run()
     assert "Log in" not in [button.label for button in app.button]
     assert app.metric
+
+
+def test_rate_cards_carry_their_interval_and_say_whether_the_change_is_real(app_test):
+    from kpi import breakdown, compute
+    from kpi.uncertainty import assess
+    from kpi_app.data import build_dataset, demo_files
+    from kpi_app.ui import interval_text
+
+    app = app_test().run()
+    view = app.session_state["view"]
+    tables = build_dataset("demo", demo_files()).tables
+    report = compute(tables, view.period, comparison=view.comparison)
+    days = breakdown(tables, view.period, by="date")
+    compare_days = breakdown(tables, view.compare_period, by="date")
+    notes, metrics = card_notes(app), _metrics(app)
+    seen = {"real": 0, "noise": 0}
+    for kpi in REGISTRY:
+        trust = assess(report[kpi.id], days.parts(kpi.id), compare_days.parts(kpi.id))
+        card = metrics[kpi.label]
+        if trust is None:
+            assert not any(note.startswith("95%") for note in notes[kpi.label]), kpi.id
+            continue
+        line = notes[kpi.label][0]
+        if trust.interval is None:
+            assert line.startswith("no interval"), kpi.id
+            continue
+        expected = interval_text(trust.interval.low, trust.interval.high, kpi.format, report.currency)
+        assert line.startswith(f"95%: {expected}"), (kpi.id, line)
+        if trust.change is None or card.delta in (None, "", "no comparison") or card.delta[:1] not in "+-":
+            continue
+        if trust.change.is_real:
+            seen["real"] += 1
+            assert "· a real change" in line, kpi.id
+            assert "not a real change" not in card.proto.delta_description, kpi.id
+        else:
+            seen["noise"] += 1
+            assert "· not a real change" in line, kpi.id
+            assert card.proto.delta_description == "not a real change", kpi.id
+            assert card.color == 2, kpi.id  # grey, whatever the direction
+    assert seen["real"] >= 3
+    assert seen["noise"] >= 3
+
+
+def test_benchmark_bands_are_context_on_their_cards_and_switch_off(app_test):
+    from kpi.benchmarks import BENCHMARKS
+
+    app = app_test().run()
+    view = app.session_state["view"]
+    notes = card_notes(app)
+    ratio = next(metric for metric in app.metric if metric.label == "LTV : CAC").value  # e.g. "2.05×"
+    assert f":material/straighten: Benchmark: rule of thumb: 3 or more; {ratio} is below it" in notes["LTV : CAC"]
+    cards_with_a_band = {label for label, lines in notes.items() if any("Benchmark:" in line for line in lines)}
+    assert cards_with_a_band == {KPIS_BY_ID[kpi_id].label for kpi_id in BENCHMARKS}
+    assert view.show_benchmarks
+    app.sidebar.toggle(key="show_benchmarks").set_value(False).run()
+    assert not any("Benchmark:" in line for lines in card_notes(app).values() for line in lines)

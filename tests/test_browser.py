@@ -130,13 +130,28 @@ def _wait_for_charts(tab) -> None:
 
 
 def _cards(tab) -> dict[str, str]:
-    """Each KPI card's label and value as the browser shows them."""
+    """Each KPI card's label and value as the browser shows them (other metrics, such as the
+    forecast's, left out)."""
     from playwright.sync_api import expect
+
+    from kpi import REGISTRY
 
     _wait_for_page(tab)
     expect(tab.get_by_test_id("stMetric").first).to_be_visible()
     labels = [label.strip() for label in tab.get_by_test_id("stMetricLabel").all_inner_texts()]
-    return dict(zip(labels, tab.get_by_test_id("stMetricValue").all_inner_texts(), strict=True))
+    shown = dict(zip(labels, tab.get_by_test_id("stMetricValue").all_inner_texts(), strict=True))
+    kpi_labels = {kpi.label for kpi in REGISTRY}
+    return {label: value for label, value in shown.items() if label in kpi_labels}
+
+
+def _copied_link(tab) -> str:
+    """The link in the sidebar's "Copy link" box (the box's own copy icon puts it on the clipboard)."""
+    tab.get_by_test_id("stSidebar").get_by_role("button", name="Copy link").click()
+    box = tab.get_by_test_id("stPopoverBody").get_by_test_id("stCode")
+    box.wait_for()
+    link = box.inner_text().strip()
+    tab.keyboard.press("Escape")
+    return link
 
 
 def _upload(tab, *paths: Path) -> None:
@@ -193,8 +208,10 @@ def test_overview_shows_every_card_formatted(page):
 
     from kpi import REGISTRY
 
-    expect(page.get_by_test_id("stMetric")).to_have_count(len(REGISTRY))
+    # every KPI card, then the forecast's two figures ("So far", "Projected for …")
+    expect(page.get_by_test_id("stMetric")).to_have_count(len(REGISTRY) + 2)
     values = _cards(page)
+    assert len(values) == len(REGISTRY)
     assert values["Net revenue"].startswith("€")
     assert values["Conversion rate"].endswith("%")
     assert values["Sessions"].replace(",", "").isdigit()
@@ -241,7 +258,8 @@ def test_period_and_filters_live_in_a_link_that_reopens_the_same_view(browser, p
     mine = _cards(page)
     _go(page, "Channels")
     expect(page).to_have_url(re.compile(r"/channels\?period=last_90_days"))
-    link = page.url
+    link = _copied_link(page)
+    assert link == page.url  # the "Copy link" box holds the address of this view
     caption = page.get_by_test_id("stCaptionContainer").first.inner_text()
     assert "Channel: Email, Organic Search" in caption
 
@@ -274,7 +292,7 @@ ANALYSIS_PAGES = {
     # title: (plotly charts, data tables) drawn on the demo data with the default period
     "Funnels": (3, 2),  # the weekly trend downloads as CSV
     "LTV vs CAC": (2, 2),
-    "Channels": (7, 4),
+    "Channels": (8, 5),  # with the mix-shift waterfall and its table
     "Retention": (2, 0),  # the cohort table is a heatmap; its numbers download as CSV
     "Leads and sales team": (5, 5),
 }
@@ -317,6 +335,67 @@ def test_the_kpi_table_downloads_with_the_cards_figures(page):
     assert f"{float(by_label['Sessions']['value']):,.0f}" == cards["Sessions"]
     assert f"€{float(by_label['Net revenue']['value']):,.2f}" == cards["Net revenue"]
     assert by_label["Conversion rate"]["formula"] == KPIS["conversion_rate"].formula
+
+
+def test_the_kpi_table_downloads_as_excel_with_its_definitions(page):
+    import polars as pl
+
+    from kpi import REGISTRY
+
+    cards = _cards(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the KPI table (Excel, with definitions)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    path = download.value.path()
+    kpis = pl.read_excel(path, sheet_name="KPIs", engine="calamine")
+    assert kpis.get_column("kpi").to_list() == [kpi.id for kpi in REGISTRY]
+    sessions = kpis.filter(pl.col("kpi") == "sessions").get_column("value").item()
+    assert f"{sessions:,.0f}" == cards["Sessions"]
+    rate = kpis.filter(pl.col("kpi") == "conversion_rate").row(0, named=True)
+    assert rate["low"] <= rate["value"] <= rate["high"]  # the card's interval travels with it
+    assert rate["real_change"] in ("yes", "no")
+    definitions = pl.read_excel(path, sheet_name="Definitions", engine="calamine")
+    assert set(definitions.get_column("kpi").drop_nulls()) >= {kpi.id for kpi in REGISTRY}
+
+
+def test_a_goal_loaded_from_its_file_shows_its_progress_and_downloads_again(page, tmp_path):
+    import json
+
+    from playwright.sync_api import expect
+
+    goals = {
+        "format": "kpi-explorer-goals",
+        "version": 1,
+        "goals": [
+            {"name": "November revenue", "kpi": "revenue", "start": "2026-11-01", "end": "2026-11-30", "target": 90000},
+            {
+                "name": "Holiday conversion",
+                "kpi": "conversion_rate",
+                "start": "2026-11-15",
+                "end": "2026-12-31",
+                "uplift": 0.2,
+                "baseline_start": "2025-11-15",
+                "baseline_end": "2025-12-31",
+            },
+        ],
+    }
+    path = tmp_path / "team goals.json"
+    path.write_text(json.dumps(goals))
+    _go(page, "Goals")
+    page.locator("[class*='st-key-goals_upload_']").locator("input[type=file]").set_input_files(str(path))
+    expect(page.get_by_text("team goals.json: 2 goal(s) loaded")).to_be_visible()
+    _wait_for_page(page)
+    expect(page.get_by_text("Your goals (2)")).to_be_visible()
+    expect(page.get_by_text("Target: at least €90,000.00")).to_be_visible()
+    _wait_for_charts(page)
+    _shot(page, "goals")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download goals (JSON)").click()
+    saved = json.loads(Path(download.value.path()).read_text())
+    assert saved["goals"][0] == goals["goals"][0] | {"direction": "at_least", "target": 90000.0}
+    assert saved["goals"][1]["uplift"] == 0.2
+    _go(page, "Overview")
+    expect(page.get_by_text(re.compile(r"Goal at least €90,000\.00 by 30 Nov 2026: (on|off) track"))).to_be_visible()
 
 
 # Uploads through the file chooser

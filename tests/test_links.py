@@ -44,6 +44,7 @@ def test_every_choice_survives_the_round_trip():
         "ltv_months": 24,
         "cac_variant": "with_sales_cost",
         "monthly_sales_cost": 1500.0,
+        "show_benchmarks": False,
     }
     params = link_params(chosen)
     assert params == {
@@ -55,6 +56,7 @@ def test_every_choice_survives_the_round_trip():
         "ltv_months": "24",
         "sales_cost": "1500",
         "cac": "with_sales_cost",
+        "benchmarks": "off",
     }
     as_lists = {name: value if isinstance(value, list) else [value] for name, value in params.items()}
     values, notices = _read(as_lists)
@@ -81,6 +83,7 @@ def test_a_preset_is_kept_by_name():
         ({"margin": ["inf"]}, "Margin"),
         ({"ltv_months": ["6.5"]}, 'Ltv months "6.5" is not a number from 1 to 120.'),
         ({"sales_cost": ["-1"]}, "Sales cost"),
+        ({"benchmarks": ["hide"]}, 'Benchmarks "hide" is not one of on, off.'),
     ],
 )
 def test_an_invalid_parameter_keeps_the_default_and_says_why(params, notice):
@@ -145,3 +148,19 @@ def test_a_broken_link_falls_back_to_defaults_with_a_notice(app_test):
     assert "\\<img src=x onerror=alert\\(1\\)\\>" in warning.value  # escaped: shown as text
     app.sidebar.button(key="dismiss_link_notices").click().run()
     assert not app.sidebar.warning
+
+
+def test_the_copy_link_box_holds_this_views_link(app_test):
+    # AppTest has no browser address, so the link is the query alone; the browser test checks the full one
+    app = app_test().run()
+    app.sidebar.selectbox(key="period_preset").set_value("last_90_days").run()
+    app.sidebar.multiselect(key="filter_channel").set_value(["Paid Search", "Email"]).run()
+    app.sidebar.toggle(key="show_benchmarks").set_value(False).run()
+    [box] = app.sidebar.code
+    assert box.value == "?period=last_90_days&channel=Paid+Search&channel=Email&benchmarks=off"
+    assert app.session_state["view"].show_benchmarks is False
+    # that query opens the same view in a new session
+    again = app_test()
+    again.query_params.update(dict(app.query_params))
+    again.run()
+    assert again.session_state["view"] == app.session_state["view"]

@@ -14,6 +14,7 @@ from tests.conftest import with_tables
 PAGE = "pages/channels.py"
 SECTIONS = [
     "Conversion by device",
+    "Why the conversion rate changed",
     "Social platforms",
     "Organic search over time",
     "Online vs offline channels",
@@ -43,14 +44,14 @@ def test_channels_page_on_the_demo_data(app_test):
     assert "less than half of desktop's" in markdown
     assert "Organic search share went from" in markdown or "Organic search share ended where it started" in markdown
     assert not app.info, _text(app.info)
-    # device, social, organic (in an expander) and every-KPI tables; online vs offline is a table
-    assert len(app.dataframe) == 4
+    # device, mix shift, social, organic (in an expander) and every-KPI tables; online vs offline is a table
+    assert len(app.dataframe) == 5
     assert len(app.table) == 1
     devices = app.dataframe[0].value
     assert list(devices["device"]) == ["mobile", "desktop", "tablet"]
-    social = app.dataframe[1].value
+    social = app.dataframe[2].value
     assert {"facebook", "instagram", "tiktok", "linkedin"} <= set(social["platform"])
-    every = app.dataframe[3].value
+    every = app.dataframe[-1].value
     assert "Offline" in set(every["group"])
     offline = _text(app.table)
     assert "offline channels have no web sessions" in offline
@@ -64,7 +65,7 @@ def test_channels_page_follows_the_comparison_and_kpi_groups(app_test):
     assert "compare_conversion_rate" not in app.dataframe[0].value.columns
     app.button_group(key="channels_groups").set_value(["advertising"]).run()
     assert not app.exception
-    columns = list(app.dataframe[3].value.columns)
+    columns = list(app.dataframe[-1].value.columns)
     assert columns[0] == "group"
     assert "spend" in columns
     assert "sessions" not in columns
@@ -101,7 +102,7 @@ def test_channels_page_without_spend(app_test, demo_tables):
     app = _open(with_tables(app_test(), replace(demo_tables, spend=None)))
     infos = _text(app.info)
     assert "ROAS per platform is unavailable: no spend data" in infos
-    social = app.dataframe[1].value
+    social = app.dataframe[2].value
     assert social["roas"].isna().all()
     assert "Return on ad spend: no spend data" in _text(app.caption)
 
@@ -151,3 +152,22 @@ def test_channels_page_with_only_organic_search(app_test):
     assert not app.exception
     assert "100% by construction" in _text(app.caption)
     assert "Organic conversion rate" in _text(app.markdown)
+
+
+def test_the_conversion_change_is_split_into_mix_and_rates(app_test):
+    from kpi import breakdown
+    from kpi.uncertainty import breakdown_mix_shift
+    from kpi_app.channels_view import mix_sentence
+
+    app = _open(app_test())
+    view, tables = app.session_state["view"], app.session_state["dataset"].tables
+    for by in ("device", "channel"):
+        app.segmented_control(key="mix_by").set_value(by).run()
+        now = breakdown(tables, view.period, by=by, kpis=["conversion_rate"])
+        before = breakdown(tables, view.compare_period, by=by, kpis=["conversion_rate"])
+        shift = breakdown_mix_shift(now, before)
+        assert abs(shift.mix_effect + shift.rate_effect - shift.change) < 1e-12
+        assert mix_sentence(shift, by) in _text(app.markdown)
+        assert f"from the {by} mix" in mix_sentence(shift, by)
+    app.sidebar.selectbox(key="comparison").set_value("none").run()
+    assert "Pick a comparison in the sidebar to split the conversion rate's change." in _text(app.info)

@@ -75,9 +75,12 @@ def test_scatter_matches_the_breakdown_by_channel(app_test, demo_tables):
     assert set(placed) == set(expected) == {"Email", "Offline", "Paid Search", "Paid Social"}
     for channel, (cac, ltv) in expected.items():
         assert placed[channel] == (pytest.approx(cac), pytest.approx(ltv)), channel
-    references = [trace for trace in scatter["data"] if trace.get("mode") == "lines"]
+    references = [trace for trace in scatter["data"] if trace.get("mode") == "lines" and not trace.get("fill")]
     slopes = sorted(trace["y"][1] / trace["x"][1] for trace in references)
     assert slopes == pytest.approx([1.0, 3.0])  # LTV = CAC and LTV = 3 × CAC
+    [band] = [trace for trace in scatter["data"] if trace.get("fill") == "toself"]  # the benchmark, switchable
+    assert band["name"] == "Benchmark: rule of thumb: 3 or more"
+    assert band["y"][1] / band["x"][1] == pytest.approx(3.0)  # it starts on LTV = 3 × CAC
 
 
 def test_curves_per_cohort_and_per_channel(app_test):
