@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -32,7 +32,7 @@ import yaml
 from kpi.engine import compute
 from kpi.measures import Settings
 from kpi.periods import Period
-from kpi.projection import Projection, Shape, on_kpi_scale, project, raw_ratio
+from kpi.projection import Projection, Shape, kpi_shape, on_kpi_scale, project, raw_ratio
 from kpi.registry import KPIS, Kpi
 from kpi.schema import DIMENSIONS
 from kpi.tables import Tables
@@ -128,39 +128,67 @@ def smart_problems(goal: Goal) -> list[str]:
 
 @dataclass(frozen=True)
 class GoalProgress:
-    """Where a goal stands on ``as_of`` (the last day of data). ``value`` is the KPI over the goal
-    period so far; ``needed`` is the pace the days left need (per day for a total; the rate over
-    the days left for a ratio); ``pace`` the pace so far (per day; the value so far for a ratio);
-    ``projected`` (with its 95% interval for a total) the value at the end of the goal period;
-    ``path`` and ``projected_path`` draw how the KPI got there and where it is heading."""
+    """Where a goal stands on ``as_of`` (the last day of data): its ``status``, the resolved
+    ``target``, and the KPI's :class:`~kpi.projection.Projection` over the goal period (the value so
+    far, the projection with its 95% interval, the running path). ``progress`` is the share of a
+    total's target done; ``needed`` the pace the days left need (per day for a total; the rate over
+    the days left for a ratio); ``pace`` a total's pace so far, per day."""
 
     goal: Goal
     status: Status
     as_of: date
     target: float | None = None
     baseline_value: float | None = None
-    value: float | None = None
-    shape: Shape = "level"
-    days_elapsed: int = 0
-    days_left: int = 0
+    projection: Projection | None = None
     progress: float | None = None
     needed: float | None = None
     pace: float | None = None
-    projected: float | None = None
-    projected_low: float | None = None
-    projected_high: float | None = None
-    path: tuple[tuple[date, float], ...] = ()
-    """The KPI over the goal period up to each day so far: the running total, or the running
-    ratio Σ numerator / Σ denominator since the goal's start."""
-    projected_path: tuple[tuple[date, float], ...] = ()
-    """The same, projected over the days left with the forecast."""
     reason: str | None = None
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def label(self) -> str:
         """``on track``, ``off track``…"""
         return STATUS_LABELS[self.status]
+
+    @property
+    def value(self) -> float | None:
+        """The KPI over the goal period so far."""
+        return self.projection.value if self.projection else None
+
+    @property
+    def shape(self) -> Shape:
+        """How the KPI adds up over days (total, ratio or level)."""
+        return self.projection.shape if self.projection else kpi_shape(self.goal.kpi)
+
+    @property
+    def days_elapsed(self) -> int:
+        """Days of the goal period up to the last day of data."""
+        return self.projection.days_elapsed if self.projection else 0
+
+    @property
+    def days_left(self) -> int:
+        """Days of the goal period after the last day of data."""
+        return self.projection.days_left if self.projection else self.goal.period.days
+
+    @property
+    def projected(self) -> float | None:
+        """The KPI at the end of the goal period, forecast."""
+        return self.projection.projected if self.projection else None
+
+    @property
+    def projected_low(self) -> float | None:
+        """The lower bound of the projection's 95% interval."""
+        return self.projection.projected_low if self.projection else None
+
+    @property
+    def projected_high(self) -> float | None:
+        """The upper bound of the projection's 95% interval."""
+        return self.projection.projected_high if self.projection else None
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """How the projection was made."""
+        return self.projection.notes if self.projection else ()
 
 
 def meets(value: float, target: float, direction: Direction) -> bool:
@@ -194,21 +222,9 @@ def goal_progress(tables: Tables, goal: Goal, *, as_of: date, settings: Settings
         return GoalProgress(goal, "unavailable", as_of, reason=reason)
     base = GoalProgress(goal, "not_started", as_of, target=target, baseline_value=baseline_value)
     if as_of < goal.start:
-        return replace(base, days_left=goal.period.days, reason=f"starts on {goal.start.isoformat()}")
+        return replace(base, reason=f"starts on {goal.start.isoformat()}")
     found = project(tables, goal.kpi_id, goal.period, as_of=as_of, filters=dict(goal.filters), settings=settings)
-    base = replace(
-        base,
-        value=found.value,
-        shape=found.shape,
-        days_elapsed=found.days_elapsed,
-        days_left=found.days_left,
-        projected=found.projected,
-        projected_low=found.projected_low,
-        projected_high=found.projected_high,
-        path=found.path,
-        projected_path=found.projected_path,
-        notes=found.notes,
-    )
+    base = replace(base, projection=found)
     if found.value is None:
         return replace(base, status="unavailable", reason=found.reason or "unavailable")
     if found.days_left == 0:

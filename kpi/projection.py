@@ -180,7 +180,7 @@ def _total(
         projected_path=(path[-1], *zip(found.dates, (value + extra for extra in added), strict=True)) if path else (),
         daily=daily,
         daily_forecast=tuple(zip(found.dates, found.mean, found.low, found.high, strict=True)),
-        notes=(f"the {base.days_left} days left: {found.method}",),
+        notes=(f"{found.method} Days left: {base.days_left}.",),
     )
 
 
@@ -251,5 +251,5 @@ def _ratio(
         denominator_left=d_left,
         projected_path=(path[-1], *projected_path) if path else projected_path,
         daily_forecast=daily_forecast,
-        notes=(f"the {base.days_left} days left forecast at {d_left:,.0f} {what}: {bottom.method}",),
+        notes=(f"{bottom.method} The {base.days_left} days left are forecast to bring {d_left:,.0f} {what}.",),
     )

@@ -144,7 +144,7 @@ def goal_card(progress: GoalProgress, *, currency: str | None, index: int) -> No
             _pace_metrics(progress, columns, currency)
         for note in progress.notes:
             st.caption(md_escape(note))
-        if progress.path:
+        if progress.projection is not None and progress.projection.path:
             charts.show(goal_figure(progress, currency), key=f"goal_chart_{index}")
 
 
@@ -188,22 +188,23 @@ def _pace_metrics(progress: GoalProgress, columns: Sequence, currency: str | Non
 
 def goal_figure(progress: GoalProgress, currency: str | None) -> go.Figure:
     """The KPI over the goal period so far (running total, or running ratio since the goal's
-    start), its projection to the end of the goal period (with the 95% interval of a total), and
-    the target."""
+    start), its projection to the end of the goal period (with its 95% interval), and the target."""
     goal, kpi_id = progress.goal, progress.goal.kpi_id
+    assert progress.projection is not None
+    path, projected_path = progress.projection.path, progress.projection.projected_path
     color = charts.color_for("Paid Search")
     fig = go.Figure()
     name = "Running total" if progress.shape == "total" else f"{goal.kpi.label} since the start"
     fig.add_scatter(
-        x=[day for day, _ in progress.path],
-        y=[value for _, value in progress.path],
+        x=[day for day, _ in path],
+        y=[value for _, value in path],
         name=name,
         line={"color": color, "width": 3},
     )
-    if progress.projected_path:
+    if projected_path:
         fig.add_scatter(
-            x=[day for day, _ in progress.projected_path],
-            y=[value for _, value in progress.projected_path],
+            x=[day for day, _ in projected_path],
+            y=[value for _, value in projected_path],
             name="Forecast",
             line={"color": color, "dash": "dot", "width": 2},
         )
@@ -214,7 +215,7 @@ def goal_figure(progress: GoalProgress, currency: str | None) -> go.Figure:
             mode="lines",
             line={"color": color, "width": 10},
             opacity=0.3,
-            name="95% interval of the total",
+            name="95% interval at the end",
         )
     if progress.target is not None:
         fig.add_hline(

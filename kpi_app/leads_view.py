@@ -20,7 +20,6 @@ from kpi.uncertainty import Trust
 from kpi_app import charts, ui
 from kpi_app.state import View
 
-CARDS_PER_ROW = 4
 BY_LABELS: dict[str, str] = {"landing_page": "Landing page", "channel": "Channel", "owner": "Sales rep", "all": "All"}
 NPS_PARTS: dict[str, tuple[str, str]] = {
     "promoter_share": ("Promoters (9–10)", "#2E7D32"),
@@ -34,25 +33,6 @@ MAX_BARS = 12
 
 
 # --- cards and empty states ------------------------------------------------------------------
-
-
-def card_grid(
-    report: Report, daily: Breakdown, view: View, kpi_ids: Sequence[str], trusts: Mapping[str, Trust] | None = None
-) -> None:
-    """The KPIs as cards, four per row, with the view's comparison, a daily sparkline and, from
-    ``trusts``, each rate's 95% interval."""
-    trusts = trusts or {}
-    for start in range(0, len(kpi_ids), CARDS_PER_ROW):
-        columns = st.columns(CARDS_PER_ROW)
-        for slot, kpi_id in zip(columns, kpi_ids[start : start + CARDS_PER_ROW], strict=False):
-            with slot:
-                ui.kpi_card(
-                    report[kpi_id],
-                    view=view,
-                    currency=report.currency,
-                    series=daily.series(kpi_id),
-                    trust=trusts.get(kpi_id),
-                )
 
 
 def unavailable(reason: str | None, *, hint: str, view: View, what: str | None = None) -> None:

@@ -7,12 +7,12 @@ image or link syntax in data cannot make the browser fetch anything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import narwhals as nw
 import streamlit as st
 
-from kpi import Breakdown, Kpi, KpiValue, Report
+from kpi import Breakdown, Kpi, KpiValue
 from kpi.benchmarks import BENCHMARKS, Benchmark, position
 from kpi.formats import FORMATS, FormatTag, format_delta, format_value, printf_for
 from kpi.goals import GoalProgress
@@ -20,7 +20,7 @@ from kpi.issues import Issue
 from kpi.periods import COMPARISON_LABELS, coverage_note
 from kpi.registry import GROUP_LABELS, KPIS, help_text, kpis_in_group
 from kpi.uncertainty import Trust
-from kpi_app import charts, goals_view
+from kpi_app import charts, goals_view, state
 from kpi_app.data import DataSet
 from kpi_app.markdown import md_escape
 from kpi_app.state import FILTER_DIMENSIONS, View, current
@@ -187,17 +187,28 @@ def kpi_card(
             goals_view.card_marker(goal, currency)
 
 
-def kpi_sections(
-    report: Report,
-    daily: Breakdown,
-    view: View,
-    trusts: Mapping[str, Trust] | None = None,
-    goals: Mapping[str, Sequence[GoalProgress]] | None = None,
-) -> None:
+def card_grid(dataset: DataSet, view: View, kpi_ids: Sequence[str], *, per_row: int = CARDS_PER_ROW) -> None:
+    """The KPIs as cards, ``per_row`` to a row: each with the view's comparison, its daily
+    sparkline, its 95% interval and test of change, and the progress markers of its goals."""
+    report, daily, trusts = state.report(dataset, view), state.daily(dataset, view), state.trust(dataset, view)
+    goals = goals_view.progress_by_kpi(dataset, view)
+    for start in range(0, len(kpi_ids), per_row):
+        for column, kpi_id in zip(st.columns(per_row), kpi_ids[start : start + per_row], strict=False):
+            with column:
+                kpi_card(
+                    report[kpi_id],
+                    view=view,
+                    currency=report.currency,
+                    series=daily.series(kpi_id),
+                    trust=trusts.get(kpi_id),
+                    goals=goals.get(kpi_id, ()),
+                )
+
+
+def kpi_sections(dataset: DataSet, view: View) -> None:
     """Every KPI card, grouped (traffic, sales, leads, advertising, customers, satisfaction),
-    outcome KPIs first in each group; ``trusts`` gives the cards their intervals, ``goals`` their
-    goals' progress markers."""
-    trusts, goals = trusts or {}, goals or {}
+    outcome KPIs first in each group; a group with nothing to show says what would unlock it."""
+    report = state.report(dataset, view)
     for group, label in GROUP_LABELS.items():
         st.subheader(label, divider="gray")
         members = kpis_in_group(group)
@@ -208,18 +219,7 @@ def kpi_sections(
             hint = UNLOCKS[group] if missing_table else "Clear the filter that this data cannot answer"
             st.info(md_escape(f"{label}: {reason}. {hint}."), icon=":material/info:")
             continue
-        for start in range(0, len(members), CARDS_PER_ROW):
-            columns = st.columns(CARDS_PER_ROW)
-            for column, kpi in zip(columns, members[start : start + CARDS_PER_ROW], strict=False):
-                with column:
-                    kpi_card(
-                        report[kpi.id],
-                        view=view,
-                        currency=report.currency,
-                        series=daily.series(kpi.id),
-                        trust=trusts.get(kpi.id),
-                        goals=goals.get(kpi.id, ()),
-                    )
+        card_grid(dataset, view, [kpi.id for kpi in members])
 
 
 def view_caption(dataset: DataSet, view: View) -> None:

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from kpi_app import state, ui
+from kpi.exports import definitions_table
+from kpi_app import charts, state, ui
 
 state.through_app()
 st.title("KPI definitions")
@@ -14,3 +15,10 @@ st.markdown(
     "spans all the data, whatever the filters; a customer belongs to the channel of their first order."
 )
 ui.definitions_table()
+charts.download(
+    definitions_table(), "kpi_definitions", key="download_definitions", label="Download the definitions (CSV)"
+)
+st.caption(
+    "The Overview's KPI table downloads as Excel with these definitions on a second sheet, or as CSV beside this "
+    "file. Intervals and tests of change: see the README's *Intervals, goals and forecasts*."
+)

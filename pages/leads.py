@@ -25,7 +25,7 @@ currency = report.currency
 # --- Leads and pipeline ---------------------------------------------------------------------
 st.subheader("Leads and pipeline", divider="gray")
 if page.has_leads:
-    leads_view.card_grid(report, daily, view, CARD_KPIS, state.trust(dataset, view))
+    ui.card_grid(dataset, view, CARD_KPIS)
     st.caption(
         "Each count places a lead by the date of its own step (created, MQL, SQL, won); sales conversion and "
         "MQL → SQL follow the leads created in the period. The **?** of each card gives its formula."
@@ -37,7 +37,7 @@ else:
     st.info(f"{CRM_HINT}.", icon=":material/info:")
     if report["leads"].value is not None:
         st.caption("Meanwhile, the web analytics' lead-form submissions:")
-        leads_view.card_grid(report, daily, view, TRAFFIC_CARD_KPIS, state.trust(dataset, view))
+        ui.card_grid(dataset, view, TRAFFIC_CARD_KPIS)
 
 # --- Lead time ------------------------------------------------------------------------------
 st.subheader("Lead time", divider="gray")

@@ -21,17 +21,7 @@ if tables.orders is None:
     st.stop()
 
 report = state.report(dataset, view)
-daily = state.daily(dataset, view)
-trusts = state.trust(dataset, view)
-for column, kpi_id in zip(st.columns(len(CARDS)), CARDS, strict=True):
-    with column:
-        ui.kpi_card(
-            report[kpi_id],
-            view=view,
-            currency=report.currency,
-            series=daily.series(kpi_id),
-            trust=trusts.get(kpi_id),
-        )
+ui.card_grid(dataset, view, CARDS, per_row=len(CARDS))
 if guest_share(tables) == 1.0:
     st.warning(
         "Every order is a guest checkout (no customer ids): each order counts as a new one-order customer, so LTV "

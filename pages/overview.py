@@ -4,7 +4,7 @@ campaign."""
 import streamlit as st
 
 from kpi.exports import report_table, report_xlsx
-from kpi_app import charts, forecast_view, goals_view, state, ui
+from kpi_app import charts, forecast_view, state, ui
 
 KEY_KPIS = ("sessions", "orders", "revenue", "conversion_rate", "aov", "spend", "roas", "cpa", "new_customers", "cac")
 BREAKDOWNS = {"channel": "Channel", "device": "Device", "source": "Source", "campaign": "Campaign"}
@@ -20,8 +20,8 @@ if view is None:
 
 ui.view_caption(dataset, view)
 ui.coverage_warnings(dataset, view)
+ui.kpi_sections(dataset, view)
 report, trusts = state.report(dataset, view), state.trust(dataset, view)
-ui.kpi_sections(report, state.daily(dataset, view), view, trusts, goals_view.progress_by_kpi(dataset, view))
 name = f"kpi_table_{view.period.start}_{view.period.end}"
 csv_column, xlsx_column = st.columns([1, 3])
 with csv_column:

@@ -33,17 +33,7 @@ if share == 1.0:
     st.stop()
 
 report = state.report(dataset, view)
-daily = state.daily(dataset, view)
-trusts = state.trust(dataset, view)
-for column, kpi_id in zip(st.columns(4), CARDS, strict=False):
-    with column:
-        ui.kpi_card(
-            report[kpi_id],
-            view=view,
-            currency=report.currency,
-            series=daily.series(kpi_id),
-            trust=trusts.get(kpi_id),
-        )
+ui.card_grid(dataset, view, CARDS, per_row=4)
 cv.guest_caption(share)
 
 st.subheader("Cohorts", divider="gray")

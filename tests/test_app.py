@@ -240,3 +240,10 @@ def test_benchmark_bands_are_context_on_their_cards_and_switch_off(app_test):
     assert view.show_benchmarks
     app.sidebar.toggle(key="show_benchmarks").set_value(False).run()
     assert not any("Benchmark:" in line for lines in card_notes(app).values() for line in lines)
+
+
+def test_the_definitions_page_offers_the_definitions_as_csv(app_test):
+    app = app_test().run()
+    app.switch_page("pages/definitions.py").run()
+    assert not app.exception
+    assert [button.label for button in app.get("download_button")] == ["Download the definitions (CSV)"]

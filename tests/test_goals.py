@@ -75,11 +75,11 @@ def test_a_total_goal_by_hand(tables):
     assert progress.shape == "total"
     assert progress.projected_low <= progress.projected <= progress.projected_high
     # the running total: 100, 200, … 2,000 on 20 Jan, then 100 more each day to 3,100 on 31 Jan
-    assert progress.path[0] == (date(2024, 1, 1), 100.0)
-    assert progress.path[-1] == (LAST, 2000.0)
-    assert progress.projected_path[0] == (LAST, 2000.0)
-    assert progress.projected_path[-1][0] == date(2024, 1, 31)
-    assert progress.projected_path[-1][1] == pytest.approx(3100.0, abs=1e-6)
+    assert progress.projection.path[0] == (date(2024, 1, 1), 100.0)
+    assert progress.projection.path[-1] == (LAST, 2000.0)
+    assert progress.projection.projected_path[0] == (LAST, 2000.0)
+    assert progress.projection.projected_path[-1][0] == date(2024, 1, 31)
+    assert progress.projection.projected_path[-1][1] == pytest.approx(3100.0, abs=1e-6)
     assert goal_progress(tables, goal("revenue", target=3000.0), as_of=LAST).status == "on_track"
 
 
@@ -91,10 +91,10 @@ def test_a_ratio_goal_needs_the_rate_that_lifts_the_whole_period(tables):
     assert progress.needed == pytest.approx(37.5 / 1100, abs=1e-9)
     assert progress.projected == pytest.approx(0.02, abs=1e-9)
     assert progress.status == "off_track"
-    assert progress.notes[0].startswith("the 11 days left forecast at 1,100 sessions")
+    assert progress.notes[0].endswith("The 11 days left are forecast to bring 1,100 sessions.")
     # the running rate is 2% every day, and so is its projection
-    assert {round(value, 12) for _, value in (*progress.path, *progress.projected_path)} == {0.02}
-    assert progress.projected_path[-1][0] == date(2024, 1, 31)
+    assert {round(value, 12) for _, value in (*progress.projection.path, *progress.projection.projected_path)} == {0.02}
+    assert progress.projection.projected_path[-1][0] == date(2024, 1, 31)
     assert goal_progress(tables, goal("conversion_rate", target=0.019), as_of=LAST).status == "on_track"
 
 

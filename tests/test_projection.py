@@ -33,7 +33,8 @@ def test_a_total_is_the_value_so_far_plus_the_forecast(tables):
     assert found.projected_low == pytest.approx(3100.0, abs=1e-6)  # it never missed: a zero-width interval
     assert [day for day, *_ in found.daily_forecast] == [date(2024, 1, d) for d in range(21, 32)]
     assert [round(mean, 6) for _, mean, _, _ in found.daily_forecast] == [100.0] * 11
-    assert found.notes[0].startswith("the 11 days left: ")
+    assert found.notes[0].startswith("Forecast from the recent level and the weekday pattern")
+    assert found.notes[0].endswith("Days left: 11.")
 
 
 def test_a_ratio_is_projected_as_a_ratio_of_projected_sums(tables):
