@@ -84,12 +84,19 @@ def value_text(kpi_id: str, value: float | None, currency: str | None) -> str:
     return format_value(value, KPIS[kpi_id].format, currency=currency)
 
 
+def target_value_text(kpi_id: str, value: float | None, currency: str | None) -> str:
+    """A target in the KPI's format; a rate with two decimals (+20% on 1.90% is 2.28%, not 2.3%)."""
+    if value is not None and KPIS[kpi_id].format == "percent":
+        return f"{value:.2%}"
+    return value_text(kpi_id, value, currency)
+
+
 def target_text(progress: GoalProgress, currency: str | None) -> str:
     """``at least 2.28% (+20% on 1.90% over 15 Nov – 31 Dec 2025)``."""
     goal = progress.goal
-    words = f"{DIRECTION_WORDS[goal.direction]} {value_text(goal.kpi_id, progress.target, currency)}"
+    words = f"{DIRECTION_WORDS[goal.direction]} {target_value_text(goal.kpi_id, progress.target, currency)}"
     if goal.uplift is not None and goal.baseline is not None:
-        base = value_text(goal.kpi_id, progress.baseline_value, currency)
+        base = target_value_text(goal.kpi_id, progress.baseline_value, currency)
         words += f" ({goal.uplift:+.0%} on {base} over {goal.baseline.label()})"
     return words
 
@@ -252,20 +259,21 @@ def goal_form(dataset: DataSet, view: View) -> None:
     last = span[1] if span else date.today()
     month_start, month_end = _month(last)
     ids = [kpi.id for kpi in REGISTRY]
-    kpi_id = st.selectbox(
+    left, right = st.columns(2, gap="large")
+    kpi_id = left.selectbox(
         "KPI (specific)",
         ids,
         index=ids.index("conversion_rate"),
         format_func=lambda k: KPIS[k].label,
         key="goal_kpi",
     )
-    name = st.text_input("Name (optional)", key="goal_name", max_chars=120, placeholder="e.g. Holiday conversion")
-    picked = st.date_input(
+    name = left.text_input("Name (optional)", key="goal_name", max_chars=120, placeholder="e.g. Holiday conversion")
+    picked = left.date_input(
         "Goal period (time-bound)", value=(month_start, month_end), key="goal_period", format="YYYY-MM-DD"
     )
     period = [day for day in (picked if isinstance(picked, tuple | list) else (picked,)) if day is not None]
     directions = ["at_least", "at_most"]
-    direction = st.radio(
+    direction = left.radio(
         "The KPI must end",
         directions,
         index=directions.index(default_direction(KPIS[kpi_id])),
@@ -273,7 +281,7 @@ def goal_form(dataset: DataSet, view: View) -> None:
         horizontal=True,
         key=f"goal_direction_{kpi_id}",
     )
-    kind = st.segmented_control(
+    kind = right.segmented_control(
         "Target (measurable)",
         ["value", "uplift"],
         format_func={"value": "A value", "uplift": "An uplift on a baseline period"}.get,
@@ -286,17 +294,17 @@ def goal_form(dataset: DataSet, view: View) -> None:
     scale = _input_scale(kpi_id)
     if kind == "value":
         unit = " (%)" if scale == 100 else ""
-        typed = st.number_input(f"Target{unit}", value=None, key=f"goal_target_{kpi_id}", placeholder="a number")
+        typed = right.number_input(f"Target{unit}", value=None, key=f"goal_target_{kpi_id}", placeholder="a number")
         target = None if typed is None else typed / scale
     else:
-        typed = st.number_input(
+        typed = right.number_input(
             "Uplift (%)", value=20.0, step=5.0, key="goal_uplift", help="+20 means 20% above the baseline"
         )
         uplift = None if typed is None else typed / 100
-        default_base = (month_start.replace(year=month_start.year - 1), month_end.replace(year=month_end.year - 1))
-        chosen = st.date_input("Baseline period", value=default_base, key="goal_baseline", format="YYYY-MM-DD")
+        default_base = _month(date(month_start.year - 1, month_start.month, 1))  # the same month last year
+        chosen = right.date_input("Baseline period", value=default_base, key="goal_baseline", format="YYYY-MM-DD")
         baseline = [day for day in (chosen if isinstance(chosen, tuple | list) else (chosen,)) if day is not None]
-    use_filters = bool(view.filters) and st.checkbox(
+    use_filters = bool(view.filters) and right.checkbox(
         "Only the data the sidebar's filters keep", key="goal_use_filters", help="The goal keeps these filters."
     )
     start = min(period) if period else last
@@ -343,10 +351,9 @@ def smart_checklist(goal: Goal, problems: Sequence[str], *, has_period: bool) ->
         found = [p.split(": ", 1)[1] for p in problems if p.startswith(word)]
         if word == "Time-bound" and not has_period:
             found = ["pick the period's end date"]
-        ok = not found
-        mark = ":green[:material/check_circle:]" if ok else ":red[:material/cancel:]"
-        lines.append(f"- {mark} **{word}**: {md_escape('; '.join(found) if found else detail)}")
-    st.markdown("\n".join(lines))
+        badge = f":green-badge[:material/check: {word}]" if not found else f":red-badge[:material/close: {word}]"
+        lines.append(f"{badge} {md_escape('; '.join(found) if found else detail)}")
+    st.markdown("  \n".join(lines))
 
 
 # --- the goals file ----------------------------------------------------------------------

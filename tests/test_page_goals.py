@@ -23,7 +23,7 @@ def _add_button(app):
 
 
 def _checklist(app) -> str:
-    return next(block.value for block in app.markdown if "**Specific**" in block.value)
+    return next(block.value for block in app.markdown if "Specific]" in block.value)
 
 
 def test_the_page_opens_with_no_goals_and_the_example_form(app_test):
@@ -32,7 +32,7 @@ def test_the_page_opens_with_no_goals_and_the_example_form(app_test):
     # the form starts on "+20% conversion rate on the same month last year": SMART as it stands
     assert app.selectbox(key="goal_kpi").value == "conversion_rate"
     assert app.segmented_control(key="goal_kind").value == "uplift"
-    assert _checklist(app).count(":green[:material/check_circle:]") == 3
+    assert _checklist(app).count(":green-badge[:material/check: ") == 3
     assert not _add_button(app).disabled
 
 
@@ -41,7 +41,8 @@ def test_a_goal_without_a_number_cannot_be_added(app_test):
     app.selectbox(key="goal_kpi").set_value("revenue").run()
     app.segmented_control(key="goal_kind").set_value("value").run()
     checklist = _checklist(app)
-    assert ":red[:material/cancel:] **Measurable**" in checklist
+    assert ":red-badge[:material/close: Measurable]" in checklist
+    assert ":green-badge[:material/check: Time-bound]" in checklist
     assert "give either a target value or an uplift on a baseline period" in checklist.replace("\\", "")
     assert _add_button(app).disabled
     app.number_input(key="goal_target_revenue").set_value(90000.0).run()
@@ -99,3 +100,15 @@ def test_an_unreadable_goals_file_gets_a_message_naming_it(app_test):
     assert not app.exception
     assert [error.value.replace("\\", "") for error in app.error] == ["goals.yaml: not valid JSON or YAML"]
     assert "goals" not in app.session_state or app.session_state["goals"] == []
+
+
+def test_the_form_opens_when_the_data_ends_on_29_february(app_test):
+    # the default goal period is February 2028 and the baseline February 2027 (28 days): no 29 Feb 2027
+    from tests.conftest import with_tables
+    from tests.test_goals import steady_tables
+
+    app = with_tables(app_test(), steady_tables(date(2027, 1, 1), date(2028, 2, 29))).run()
+    app.switch_page("pages/goals.py").run()
+    assert not app.exception
+    assert app.date_input(key="goal_period").value == (date(2028, 2, 1), date(2028, 2, 29))
+    assert app.date_input(key="goal_baseline").value == (date(2027, 2, 1), date(2027, 2, 28))
