@@ -131,16 +131,21 @@ def position(benchmark: Benchmark, value: float | None) -> Position | None:
     return "within"
 
 
-def describe(benchmark: Benchmark, value: float | None, format: FormatTag | None = None) -> str:
-    """The band in words with its source and, when there is a value, where the value lies; plain
-    position words, no judgement. ``format`` defaults to the KPI's own format.
+def describe(
+    benchmark: Benchmark, value: float | None, format: FormatTag | None = None, *, with_source: bool = True
+) -> str:
+    """The band in words with its source (unless ``with_source`` is False: a card keeps the source
+    for its tooltip) and, when there is a value, where the value lies; plain position words, no
+    judgement. ``format`` defaults to the KPI's own format.
 
     >>> describe(BENCHMARKS["ltv_cac_ratio"], 2.5)
     'rule of thumb: 3 or more (David Skok, SaaS Metrics 2.0, For Entrepreneurs); 2.50× is below it'
+    >>> describe(BENCHMARKS["ltv_cac_ratio"], 2.5, with_source=False)
+    'rule of thumb: 3 or more; 2.50× is below it'
     >>> describe(BENCHMARKS["cac_payback_months"], None)
     'rule of thumb: under 12 months (David Skok, SaaS Metrics 2.0, For Entrepreneurs)'
     """
-    text = f"{benchmark.label} ({benchmark.source})"
+    text = f"{benchmark.label} ({benchmark.source})" if with_source else benchmark.label
     where = position(benchmark, value)
     if where is None:
         return text

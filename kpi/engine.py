@@ -136,12 +136,10 @@ def chosen_calc(kpi: Kpi, measures: MeasureTable) -> Calc | None:
 
 def _kpi_exprs(kpi: Kpi, measures: MeasureTable, settings: Settings) -> list[nw.Expr]:
     """The value and note columns (``{id}``, ``{id}__note``) of one KPI over a measure frame."""
-    reason = _first_reason(kpi.calc, measures)
-    calc, info = kpi.calc, None
-    if reason and chosen_calc(kpi, measures) is kpi.fallback and kpi.fallback is not None:
-        calc, reason, info = kpi.fallback, None, nw.lit(kpi.fallback_note)
-    if reason:
-        value, note = _unavailable(reason)
+    calc = chosen_calc(kpi, measures)
+    info = nw.lit(kpi.fallback_note) if calc is not None and calc is kpi.fallback else None
+    if calc is None:
+        value, note = _unavailable(_first_reason(kpi.calc, measures) or "unavailable")
     else:
         value, note = _calc_exprs(calc)
         info = info if info is not None else _info_note(kpi, settings)
@@ -365,6 +363,43 @@ def calc_parts(calc: Calc | None, row: Mapping[str, Any]) -> dict[str, float]:
         return {}
     found = {name: row.get(PART + name) for name in calc_measures(calc)}
     return {name: float(value) for name, value in found.items() if value is not None}
+
+
+# --- arithmetic on a ratio's parts (intervals, projections, goals) -----------------------------
+
+ADDITIVE_TOLERANCE = 1e-6
+"""Relative difference under which the days' sums count as adding up to the period's."""
+
+
+def numerator_sum(calc: Ratio, parts: Mapping[str, float]) -> float:
+    """Σ numerator of a ratio from its parts: ``promoters - detractors`` subtracts.
+
+    >>> numerator_sum(Ratio("promoters - detractors", "nps_responses"), {"promoters": 5, "detractors": 2})
+    3.0
+    """
+    return sum(sign * parts[name] for name, sign in numerator_terms(calc.numerator))
+
+
+def on_kpi_scale(calc: Ratio, ratio: float) -> float:
+    """Σ numerator / Σ denominator as the KPI shows it: ``scale × ratio``, or ``scale × (1 − ratio)``
+    for a complement (bounce rate = 1 − engaged share)."""
+    return (1 - ratio if calc.complement else ratio) * calc.scale
+
+
+def from_kpi_scale(calc: Ratio, value: float) -> float:
+    """A KPI value back to the plain ratio Σ numerator / Σ denominator (:func:`on_kpi_scale` undone)."""
+    share = value / calc.scale
+    return 1 - share if calc.complement else share
+
+
+def days_add_up(calc: Ratio, days: Sequence[Mapping[str, float]], parts: Mapping[str, float]) -> bool:
+    """True when the days' parts sum to the period's: not so for a count of distinct customers
+    (a customer ordering on two days is one customer of the period)."""
+    for name in calc_measures(calc):
+        total, summed = parts.get(name, 0.0), sum(day.get(name, 0.0) for day in days)
+        if abs(summed - total) > ADDITIVE_TOLERANCE * max(abs(total), 1.0):
+            return False
+    return True
 
 
 def compute(

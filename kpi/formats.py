@@ -212,3 +212,16 @@ def byte_size(count: int) -> str:
             value = count / scale
             return f"{value:,.1f} {unit}".replace(".0 ", " ") if value < 10 else f"{value:,.0f} {unit}"
     return f"{count:,} bytes"
+
+
+def format_interval(low: float, high: float, tag: FormatTag, *, currency: str | None = None) -> str:
+    """An interval as text, ``1.8% to 2.0%``; a narrow interval of a rate that would print as one
+    figure gets two decimals, so its width stays visible.
+
+    >>> format_interval(0.0179, 0.0200, "percent"), format_interval(0.01360, 0.01387, "percent")
+    ('1.8% to 2.0%', '1.36% to 1.39%')
+    """
+    low_text, high_text = (format_value(bound, tag, currency=currency) for bound in (low, high))
+    if low_text == high_text and tag == "percent":
+        low_text, high_text = f"{low:.2%}", f"{high:.2%}"
+    return f"{low_text} to {high_text}"

@@ -29,10 +29,10 @@ from typing import Any, Literal
 
 import yaml
 
-from kpi.engine import compute
+from kpi.engine import compute, from_kpi_scale, on_kpi_scale
 from kpi.measures import Settings
 from kpi.periods import Period
-from kpi.projection import Projection, Shape, kpi_shape, on_kpi_scale, project, raw_ratio
+from kpi.projection import Projection, Shape, kpi_shape, project
 from kpi.registry import KPIS, Kpi
 from kpi.schema import DIMENSIONS
 from kpi.tables import Tables
@@ -99,31 +99,42 @@ def default_direction(kpi: Kpi) -> Direction:
     return "at_least" if kpi.higher_is_better else "at_most"
 
 
-def smart_problems(goal: Goal) -> list[str]:
-    """What keeps a goal from being SMART, one sentence each; empty when it is. Specific: one KPI
-    of the registry. Measurable: a finite target, or a finite uplift with a baseline period that
-    ends before the goal starts. Time-bound: a goal period that ends on or after it starts."""
-    problems = []
+SMART: tuple[str, ...] = ("Specific", "Measurable", "Time-bound")
+"""The criteria of a goal the form and the goals file enforce (achievable and relevant are the
+user's call)."""
+
+
+def smart_check(goal: Goal) -> dict[str, list[str]]:
+    """Each SMART criterion with what the goal lacks for it (an empty list when it meets it).
+    Specific: one KPI of the registry and a direction. Measurable: a finite target, or a finite
+    uplift with a baseline period that ends before the goal starts. Time-bound: a goal period that
+    ends on or after it starts."""
+    specific, measurable, time_bound = [], [], []
     if goal.kpi_id not in KPIS:
-        problems.append(f"Specific: '{goal.kpi_id}' is not a KPI of this app")
+        specific.append(f"'{goal.kpi_id}' is not a KPI of this app")
     if goal.direction not in ("at_least", "at_most"):
-        problems.append("Specific: say whether the KPI must be at least or at most the target")
+        specific.append("say whether the KPI must be at least or at most the target")
     if (goal.target is None) == (goal.uplift is None):
-        problems.append("Measurable: give either a target value or an uplift on a baseline period")
+        measurable.append("give either a target value or an uplift on a baseline period")
     elif goal.target is not None and not math.isfinite(goal.target):
-        problems.append("Measurable: the target must be a number")
+        measurable.append("the target must be a number")
     elif goal.uplift is not None:
         if not math.isfinite(goal.uplift) or goal.uplift <= -1:
-            problems.append("Measurable: the uplift must be a number above -100%")
+            measurable.append("the uplift must be a number above -100%")
         if goal.baseline_start is None or goal.baseline_end is None:
-            problems.append("Measurable: an uplift needs a baseline period")
+            measurable.append("an uplift needs a baseline period")
         elif goal.baseline_end < goal.baseline_start:
-            problems.append("Measurable: the baseline period ends before it starts")
+            measurable.append("the baseline period ends before it starts")
         elif goal.baseline_end >= goal.start:
-            problems.append("Measurable: the baseline period must end before the goal period starts")
+            measurable.append("the baseline period must end before the goal period starts")
     if goal.end < goal.start:
-        problems.append("Time-bound: the goal period ends before it starts")
-    return problems
+        time_bound.append("the goal period ends before it starts")
+    return dict(zip(SMART, (specific, measurable, time_bound), strict=True))
+
+
+def smart_problems(goal: Goal) -> list[str]:
+    """What keeps a goal from being SMART, one sentence each (``Measurable: …``); empty when it is."""
+    return [f"{criterion}: {problem}" for criterion, problems in smart_check(goal).items() for problem in problems]
 
 
 @dataclass(frozen=True)
@@ -209,6 +220,8 @@ def resolve_target(
     item = compute(tables, baseline, dict(goal.filters), settings, comparison="none")[goal.kpi_id]
     if item.value is None:
         return None, None, f"baseline {baseline.label()}: {item.note or 'unavailable'}"
+    if item.value == 0:
+        return None, 0.0, f"baseline {baseline.label()}: the KPI was 0 there, and an uplift on 0 is still 0"
     return item.value * (1 + goal.uplift), item.value, None
 
 
@@ -257,7 +270,7 @@ def _needed_rate(found: Projection, target: float) -> float | None:
     calc, n, d, d_left = found.calc, found.numerator, found.denominator, found.denominator_left
     if calc is None or n is None or d is None or not d_left or d_left <= 0:
         return None
-    return on_kpi_scale(calc, (raw_ratio(calc, target) * (d + d_left) - n) / d_left)
+    return on_kpi_scale(calc, (from_kpi_scale(calc, target) * (d + d_left) - n) / d_left)
 
 
 # --- the goals file ----------------------------------------------------------------------

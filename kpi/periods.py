@@ -124,6 +124,22 @@ def _quarter_start(day: date) -> date:
     return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
+def calendar_period(day: date, unit: Literal["month", "quarter", "year"]) -> Period:
+    """The whole calendar month, quarter or year ``day`` is in.
+
+    >>> calendar_period(date(2026, 11, 22), "quarter").label()
+    '1 Oct 2026 – 31 Dec 2026'
+    >>> calendar_period(date(2028, 2, 10), "month").as_dict()
+    {'start': '2028-02-01', 'end': '2028-02-29'}
+    """
+    if unit == "year":
+        return Period(date(day.year, 1, 1), date(day.year, 12, 31))
+    if unit == "month":
+        return Period(day.replace(day=1), _month_end(day))
+    start = _quarter_start(day)
+    return Period(start, _month_end(date(start.year, start.month + 2, 1)))
+
+
 def preset_period(preset: Preset, *, as_of: date, data_start: date | None = None) -> Period:
     """The period a preset names, ending on ``as_of`` (the last day in the data) or, for
     "last month" and "last quarter", on the last complete one before it.

@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Literal
 
-from kpi.engine import breakdown, calc_measures, compute, numerator_terms
+from kpi.engine import Breakdown, breakdown, compute, days_add_up, numerator_sum, on_kpi_scale
 from kpi.forecast import forecast_daily, why_no_forecast
-from kpi.measures import MEASURES, Settings, measure_noun
+from kpi.measures import GROUP, MEASURES, Settings, measure_noun
 from kpi.periods import Period
 from kpi.registry import KPIS, Kpi, Measure, Ratio
 from kpi.tables import Tables
@@ -30,7 +30,6 @@ from kpi.tables import Tables
 Shape = Literal["total", "ratio", "level"]
 HISTORY_DAYS = 2 * 366
 """The forecast learns from at most this many days before the period's last day of data."""
-ADDITIVE_TOLERANCE = 1e-6
 LEVEL_NOTE = "does not add up over days (it counts distinct customers, a median or a ratio of KPIs): no forecast"
 
 
@@ -89,33 +88,14 @@ def running(values: Sequence[float]) -> list[float]:
     return sums
 
 
-def numerator_of(calc: Ratio, parts: Mapping[str, float]) -> float:
-    """Σ numerator of a ratio from its parts (``promoters - detractors`` subtracts)."""
-    return sum(sign * parts[name] for name, sign in numerator_terms(calc.numerator))
-
-
-def raw_ratio(calc: Ratio, kpi_value: float) -> float:
-    """A KPI value as the plain ratio Σ numerator / Σ denominator (scale and complement undone)."""
-    share = kpi_value / calc.scale
-    return 1 - share if calc.complement else share
-
-
-def on_kpi_scale(calc: Ratio, ratio: float) -> float:
-    """A plain ratio Σ numerator / Σ denominator on the KPI's scale (scaled, complemented)."""
-    return (1 - ratio if calc.complement else ratio) * calc.scale
-
-
 def _history(
     tables: Tables, kpi_id: str, as_of: date, filters: Mapping[str, Sequence[str]], settings: Settings | None
-) -> tuple[list[date], list[dict[str, Any]]]:
-    """Every day of data up to ``as_of`` (at most :data:`HISTORY_DAYS` back) for one KPI: dates and
-    rows (the KPI's value and the ``part__`` sums)."""
+) -> Breakdown:
+    """The KPI per day of data up to ``as_of``, at most :data:`HISTORY_DAYS` back."""
     span = tables.date_range()
     first = span[0] if span else as_of
     start = min(max(first, as_of - timedelta(days=HISTORY_DAYS)), as_of)
-    daily = breakdown(tables, Period(start, as_of), filters, settings, by="date", kpis=[kpi_id])
-    rows = list(daily.frame.iter_rows(named=True))
-    return [row["group"] for row in rows], rows
+    return breakdown(tables, Period(start, as_of), filters, settings, by="date", kpis=[kpi_id])
 
 
 def project(
@@ -140,12 +120,13 @@ def project(
         return replace(base, reason=item.note or "unavailable")
     if base.shape == "level":
         return replace(base, projected=item.value if days_left == 0 else None, notes=(f"this KPI {LEVEL_NOTE}",))
-    dates, rows = _history(tables, kpi_id, as_of, filters, settings)
-    daily = tuple((day, row[kpi_id]) for day, row in zip(dates, rows, strict=True) if day >= period.start)
+    history = _history(tables, kpi_id, as_of, filters, settings)
+    dates, series = history.frame.get_column(GROUP).to_list(), history.series(kpi_id)
+    daily = tuple((day, value) for day, value in zip(dates, series, strict=True) if day >= period.start)
     if base.shape == "total":
-        return _total(base, dates, [row[kpi_id] for row in rows], daily)
+        return _total(base, dates, series, daily)
     assert isinstance(item.calc, Ratio)
-    return _ratio(base, item.calc, item.parts, dates, rows, daily=daily)
+    return _ratio(base, item.calc, item.parts, dates, history.parts(kpi_id), daily=daily)
 
 
 def _total(
@@ -184,37 +165,31 @@ def _total(
     )
 
 
-def _adds_up(calc: Ratio, rows: Sequence[Mapping[str, Any]], parts: Mapping[str, float], start: date) -> bool:
-    """True when the period's days add up to its parts (not a count of distinct customers)."""
-    inside = [row for row in rows if row["group"] >= start]
-    for name in calc_measures(calc):
-        total = sum(row.get(f"part__{name}") or 0.0 for row in inside)
-        if abs(total - parts.get(name, 0.0)) > ADDITIVE_TOLERANCE * max(abs(parts.get(name, 0.0)), 1.0):
-            return False
-    return True
-
-
 def _ratio(
     base: Projection,
     calc: Ratio,
     parts: Mapping[str, float],
     dates: list[date],
-    rows: list[dict[str, Any]],
+    days: list[dict[str, float]],
     *,
     daily: tuple[tuple[date, float | None], ...],
 ) -> Projection:
-    if not _adds_up(calc, rows, parts, base.period.start):
+    inside = [day for when, day in zip(dates, days, strict=True) if when >= base.period.start]
+    if not days_add_up(calc, inside, parts):
         projected = base.value if base.days_left == 0 else None
         return replace(base, shape="level", projected=projected, daily=daily, notes=(f"this ratio {LEVEL_NOTE}",))
-    numerators = [numerator_of(calc, {k.removeprefix("part__"): v or 0.0 for k, v in row.items()}) for row in rows]
-    denominators = [row.get(f"part__{calc.denominator}") or 0.0 for row in rows]
-    n, d = numerator_of(calc, parts), parts[calc.denominator]
-    inside = [(day, top, bottom) for day, top, bottom in zip(dates, numerators, denominators, strict=True)]
-    inside = [item for item in inside if item[0] >= base.period.start]
-    tops, bottoms = running([top for _, top, _ in inside]), running([bottom for _, _, bottom in inside])
+    numerators = [numerator_sum(calc, day) if day else 0.0 for day in days]
+    denominators = [day.get(calc.denominator, 0.0) for day in days]
+    n, d = numerator_sum(calc, parts), parts[calc.denominator]
+    since_start = [
+        (when, top, bottom)
+        for when, top, bottom in zip(dates, numerators, denominators, strict=True)
+        if when >= base.period.start
+    ]
+    tops, bottoms = running([top for _, top, _ in since_start]), running([bottom for _, _, bottom in since_start])
     path = tuple(
-        (day, on_kpi_scale(calc, top / bottom))
-        for (day, _, _), top, bottom in zip(inside, tops, bottoms, strict=True)
+        (when, on_kpi_scale(calc, top / bottom))
+        for (when, _, _), top, bottom in zip(since_start, tops, bottoms, strict=True)
         if bottom
     )
     base = replace(base, calc=calc, numerator=n, denominator=d, path=path, daily=daily)

@@ -28,7 +28,7 @@ from typing import Literal
 
 import narwhals as nw
 
-from kpi.engine import Breakdown, KpiValue, numerator_terms
+from kpi.engine import Breakdown, KpiValue, days_add_up, numerator_sum, numerator_terms, on_kpi_scale
 from kpi.intervals import SIGNIFICANCE, Z95, GroupCounts, MixShift, mix_shift, two_proportion_test, wilson_interval
 from kpi.leads_views import nps_margin_of_error
 from kpi.measures import measure_noun
@@ -43,7 +43,6 @@ MIN_DAYS = 7
 """A ratio whose interval rests on fewer days than this is thin."""
 CURRENCY_DENOMINATORS = frozenset({"spend", "cac_spend"})
 """Denominators that are money, not units: their thinness is judged by the days only."""
-ADDITIVE_TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -92,15 +91,10 @@ def estimate_kind(kpi: Kpi, calc: Calc | None) -> EstimateKind | None:
     return "ratio"
 
 
-def _numerator(calc: Ratio, parts: Mapping[str, float]) -> float:
-    return sum(sign * parts[name] for name, sign in numerator_terms(calc.numerator))
-
-
-def _on_kpi_scale(calc: Ratio, low: float, high: float) -> tuple[float, float]:
-    """Bounds of Σnumerator / Σdenominator as bounds of the KPI (scaled, complemented)."""
-    if calc.complement:
-        low, high = 1 - high, 1 - low
-    return low * calc.scale, high * calc.scale
+def _bounds_on_kpi_scale(calc: Ratio, low: float, high: float) -> tuple[float, float]:
+    """Bounds of Σnumerator / Σdenominator as bounds of the KPI (a complement swaps them)."""
+    first, second = on_kpi_scale(calc, low), on_kpi_scale(calc, high)
+    return min(first, second), max(first, second)
 
 
 def _count(value: float, noun: str) -> str:
@@ -111,16 +105,16 @@ def _count(value: float, noun: str) -> str:
 
 
 def _is_proportion(calc: Ratio, parts: Mapping[str, float]) -> bool:
-    successes, trials = _numerator(calc, parts), parts[calc.denominator]
+    successes, trials = numerator_sum(calc, parts), parts[calc.denominator]
     return 0 <= successes <= trials and float(successes).is_integer() and float(trials).is_integer()
 
 
 def proportion_interval(calc: Ratio, parts: Mapping[str, float]) -> Interval | None:
     """The Wilson interval of Σnumerator / Σdenominator, on the KPI's scale."""
-    found = wilson_interval(_numerator(calc, parts), parts[calc.denominator])
+    found = wilson_interval(numerator_sum(calc, parts), parts[calc.denominator])
     if found is None:
         return None
-    return Interval(*_on_kpi_scale(calc, *found), method="Wilson score interval")
+    return Interval(*_bounds_on_kpi_scale(calc, *found), method="Wilson score interval")
 
 
 # --- ratios of sums ----------------------------------------------------------------------
@@ -128,7 +122,7 @@ def proportion_interval(calc: Ratio, parts: Mapping[str, float]) -> Interval | N
 
 def day_sums(calc: Ratio, days: Sequence[Mapping[str, float]]) -> list[tuple[float, float]]:
     """(numerator, denominator) of each day."""
-    return [(_numerator(calc, day), day[calc.denominator]) for day in days if calc.denominator in day]
+    return [(numerator_sum(calc, day), day[calc.denominator]) for day in days if calc.denominator in day]
 
 
 def ratio_se(calc: Ratio, parts: Mapping[str, float], days: Sequence[Mapping[str, float]]) -> float | None:
@@ -139,31 +133,23 @@ def ratio_se(calc: Ratio, parts: Mapping[str, float], days: Sequence[Mapping[str
     residuals xᵢ − 40 yᵢ = 20, −30, 10; Σ² = 1,400; se = √(3/2 × 1,400) / 6 = 45.826 / 6 = 7.638.
     """
     sums = day_sums(calc, days)
-    total_x, total_y = _numerator(calc, parts), parts[calc.denominator]
+    total_x, total_y = numerator_sum(calc, parts), parts[calc.denominator]
     n = len(sums)
-    if n < 2 or total_y == 0:
-        return None
-    day_x, day_y = sum(x for x, _ in sums), sum(y for _, y in sums)
-    scale = max(abs(total_x), abs(total_y), 1.0)
-    if abs(day_x - total_x) > ADDITIVE_TOLERANCE * scale or abs(day_y - total_y) > ADDITIVE_TOLERANCE * scale:
+    if n < 2 or total_y == 0 or not days_add_up(calc, days, parts):
         return None
     ratio = total_x / total_y
     squares = sum((x - ratio * y) ** 2 for x, y in sums)
     return math.sqrt(n / (n - 1) * squares) / abs(total_y)
 
 
-def ratio_interval(
-    calc: Ratio, parts: Mapping[str, float], days: Sequence[Mapping[str, float]], *, nonnegative: bool
-) -> Interval | None:
-    """R ± 1.96 se(R) on the KPI's scale (clipped at 0 when no part can be negative)."""
-    se = ratio_se(calc, parts, days)
-    if se is None:
-        return None
-    ratio = _numerator(calc, parts) / parts[calc.denominator]
+def ratio_interval(calc: Ratio, parts: Mapping[str, float], se: float, *, days: int, nonnegative: bool) -> Interval:
+    """R ± 1.96 se(R) on the KPI's scale (clipped at 0 when no part can be negative), with se from
+    :func:`ratio_se` over ``days`` days."""
+    ratio = numerator_sum(calc, parts) / parts[calc.denominator]
     low, high = ratio - Z95 * se, ratio + Z95 * se
     if nonnegative:
         low = max(low, 0.0)
-    return Interval(*_on_kpi_scale(calc, low, high), method=f"delta method over {len(day_sums(calc, days))} days")
+    return Interval(*_bounds_on_kpi_scale(calc, low, high), method=f"delta method over {days} days")
 
 
 def _z_test(difference: float, se: float, method: str) -> ChangeTest:
@@ -202,9 +188,18 @@ def _proportion_trust(calc: Ratio, parts: Mapping[str, float], compare: Mapping[
     interval = proportion_interval(calc, parts)
     if compare is None or not _is_proportion(calc, compare):
         return Trust(interval, None, None, thin)
-    tested = two_proportion_test(_numerator(calc, parts), trials, _numerator(calc, compare), compare[calc.denominator])
+    tested = two_proportion_test(
+        numerator_sum(calc, parts), trials, numerator_sum(calc, compare), compare[calc.denominator]
+    )
     change = None if tested is None else ChangeTest(tested.p_value, "two-proportion z-test")
     return Trust(interval, proportion_interval(calc, compare), change, thin)
+
+
+def _nps_score(parts: Mapping[str, float]) -> float:
+    """100 × (promoters − detractors) / answers, as the registry computes the NPS."""
+    calc = KPIS["nps"].calc
+    assert isinstance(calc, Ratio)
+    return on_kpi_scale(calc, numerator_sum(calc, parts) / parts[calc.denominator])
 
 
 def _nps_moe(parts: Mapping[str, float]) -> float | None:
@@ -215,7 +210,7 @@ def _nps_interval(parts: Mapping[str, float]) -> Interval | None:
     moe = _nps_moe(parts)
     if moe is None:
         return None
-    score = 100 * (parts["promoters"] - parts["detractors"]) / parts["nps_responses"]
+    score = _nps_score(parts)
     return Interval(max(score - moe, -100.0), min(score + moe, 100.0), method=f"margin of error ±{moe:.1f} points")
 
 
@@ -229,10 +224,9 @@ def _nps_trust(parts: Mapping[str, float], compare: Mapping[str, float] | None) 
     moe, compare_moe = _nps_moe(parts), _nps_moe(compare)
     if interval is None or compare_interval is None or moe is None or compare_moe is None:
         return Trust(interval, compare_interval, None, thin)
-    score = 100 * (parts["promoters"] - parts["detractors"]) / answers
-    compare_score = 100 * (compare["promoters"] - compare["detractors"]) / compare["nps_responses"]
     se = math.hypot(moe / Z95, compare_moe / Z95)
-    return Trust(interval, compare_interval, _z_test(score - compare_score, se, "z-test of two scores"), thin)
+    change = _z_test(_nps_score(parts) - _nps_score(compare), se, "z-test of two scores")
+    return Trust(interval, compare_interval, change, thin)
 
 
 def _ratio_trust(
@@ -251,19 +245,19 @@ def _ratio_trust(
         thin = _count(units, measure_noun(calc.denominator))
     elif 0 < n_days < MIN_DAYS:
         thin = _count(n_days, "days")
-    interval = ratio_interval(calc, parts, days, nonnegative=nonnegative)
-    if interval is None:
+    se = ratio_se(calc, parts, days)
+    if se is None:
         reason = "one day of data" if n_days < 2 else "the days' figures do not add up to the period's"
         return Trust(None, None, None, thin, reason=f"no interval: {reason}")
-    if compare is None:
+    interval = ratio_interval(calc, parts, se, days=n_days, nonnegative=nonnegative)
+    compare_se = ratio_se(calc, compare, compare_days) if compare is not None else None
+    if compare is None or compare_se is None:
         return Trust(interval, None, None, thin)
-    compare_interval = ratio_interval(calc, compare, compare_days, nonnegative=nonnegative)
-    se, compare_se = ratio_se(calc, parts, days), ratio_se(calc, compare, compare_days)
-    if compare_interval is None or se is None or compare_se is None:
-        return Trust(interval, compare_interval, None, thin)
-    ratio, compare_ratio = (_numerator(calc, side) / side[calc.denominator] for side in (parts, compare))
-    difference = ratio - compare_ratio
-    change = _z_test(difference, math.hypot(se, compare_se), "z-test, delta method over days")
+    compare_interval = ratio_interval(
+        calc, compare, compare_se, days=len(day_sums(calc, compare_days)), nonnegative=nonnegative
+    )
+    ratio, compare_ratio = (numerator_sum(calc, side) / side[calc.denominator] for side in (parts, compare))
+    change = _z_test(ratio - compare_ratio, math.hypot(se, compare_se), "z-test, delta method over days")
     return Trust(interval, compare_interval, change, thin)
 
 
@@ -287,6 +281,6 @@ def breakdown_mix_shift(current: Breakdown, previous: Breakdown, kpi_id: str = "
             if parts:
                 entry = counts.setdefault(str(group), [0.0, 0.0, 0.0, 0.0])
                 entry[2 * index] += parts[calc.denominator]
-                entry[2 * index + 1] += _numerator(calc, parts)
+                entry[2 * index + 1] += numerator_sum(calc, parts)
     groups = [GroupCounts(name, *values) for name, values in sorted(counts.items()) if values[0] or values[2]]
     return mix_shift(groups)

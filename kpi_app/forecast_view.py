@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi.formats import format_value
-from kpi.periods import Period
+from kpi.formats import format_interval, format_value
+from kpi.periods import Period, calendar_period
 from kpi.projection import Projection, kpi_shape, project
 from kpi.registry import KPIS, REGISTRY
 from kpi_app import charts, state
@@ -19,21 +19,6 @@ from kpi_app.state import View
 
 UNITS = {"month": "This month", "quarter": "This quarter", "year": "This year"}
 DEFAULT_KPI = "revenue"
-
-
-def calendar_period(day: date, unit: str) -> Period:
-    """The month, quarter or year ``day`` is in.
-
-    >>> calendar_period(date(2026, 11, 22), "quarter").label()
-    '1 Oct 2026 – 31 Dec 2026'
-    """
-    if unit == "year":
-        return Period(date(day.year, 1, 1), date(day.year, 12, 31))
-    first_month = day.month if unit == "month" else 3 * ((day.month - 1) // 3) + 1
-    start = date(day.year, first_month, 1)
-    months = 1 if unit == "month" else 3
-    year, month = divmod(first_month - 1 + months, 12)
-    return Period(start, date(day.year + year, month + 1, 1) - timedelta(days=1))
 
 
 def forecastable() -> list[str]:
@@ -80,10 +65,8 @@ def forecast_section(dataset: DataSet, view: View) -> None:
     if found.days_left and found.projected is not None:
         interval = None
         if found.projected_low is not None and found.projected_high is not None:
-            low, high = (
-                format_value(v, kpi.format, currency=currency) for v in (found.projected_low, found.projected_high)
-            )
-            interval = f"95%: {low} to {high}"
+            bounds = format_interval(found.projected_low, found.projected_high, kpi.format, currency=currency)
+            interval = f"95%: {bounds}"
         show.append((f"Projected for {period.label()}", found.projected, interval))
     columns = st.columns(3)
     for column, (label, value, detail) in zip(columns, show, strict=False):

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
-from kpi.formats import format_value
+from kpi.formats import format_interval, format_value
 from kpi.goals import (
     Goal,
     GoalFileError,
@@ -19,8 +19,9 @@ from kpi.goals import (
     dump_goals,
     goal_progress,
     load_goals,
-    smart_problems,
+    smart_check,
 )
+from kpi.periods import calendar_period, year_earlier
 from kpi.registry import KPIS, REGISTRY
 from kpi_app import charts, state
 from kpi_app.data import DataSet, release_uploaded_files
@@ -101,26 +102,32 @@ def target_text(progress: GoalProgress, currency: str | None) -> str:
     return words
 
 
+def _marker_parts(progress: GoalProgress, currency: str | None) -> tuple[str, str]:
+    """The marker's words before and after the status: ``Goal at least 2.28% by 31 Dec 2026:`` and
+    `` (projected 2.35%)``."""
+    goal = progress.goal
+    head = f"Goal {target_text(progress, currency)} by {goal.end:%d %b %Y}:"
+    tail = ""
+    if progress.status in ("on_track", "off_track") and progress.projected is not None:
+        tail = f" (projected {value_text(goal.kpi_id, progress.projected, currency)})"
+    return head, tail
+
+
 def marker_line(progress: GoalProgress, currency: str | None) -> str:
     """One line for a KPI card, as plain text: ``Goal at least 2.28% by 31 Dec 2026: on track
     (projected 2.35%)``."""
-    goal = progress.goal
-    line = f"Goal {target_text(progress, currency)} by {goal.end:%d %b %Y}: {progress.label}"
-    if progress.status in ("on_track", "off_track") and progress.projected is not None:
-        line += f" (projected {value_text(goal.kpi_id, progress.projected, currency)})"
-    return line
+    head, tail = _marker_parts(progress, currency)
+    return f"{head} {progress.label}{tail}"
 
 
 def card_marker(progress: GoalProgress, currency: str | None) -> None:
     """The goal's progress marker on a KPI card: a bar for totals, and the status line with the
-    status in its colour (the rest of the line escaped: a goal's name is the user's text)."""
+    status in its colour (the rest escaped, as every text built from data)."""
     if progress.shape == "total" and progress.progress is not None and progress.goal.direction == "at_least":
         st.progress(min(max(progress.progress, 0.0), 1.0))
-    text = md_escape(marker_line(progress, currency))
-    label = md_escape(progress.label)
-    head, _, tail = text.rpartition(label)
-    colored = f"{head}:{STATUS_COLORS[progress.status]}[{label}]{tail}" if head else text
-    st.caption(f":material/flag: {colored}")
+    head, tail = _marker_parts(progress, currency)
+    status = f":{STATUS_COLORS[progress.status]}[{progress.label}]"
+    st.caption(f":material/flag: {md_escape(head)} {status}{md_escape(tail)}")
 
 
 def goal_card(progress: GoalProgress, *, currency: str | None, index: int) -> None:
@@ -182,8 +189,10 @@ def _pace_metrics(progress: GoalProgress, columns: Sequence, currency: str | Non
     if progress.projected is not None:
         interval = None
         if progress.projected_low is not None and progress.projected_high is not None:
-            low, high = (value_text(kpi_id, v, currency) for v in (progress.projected_low, progress.projected_high))
-            interval = f"95%: {low} to {high}"
+            bounds = format_interval(
+                progress.projected_low, progress.projected_high, progress.goal.kpi.format, currency=currency
+            )
+            interval = f"95%: {bounds}"
         columns[3].metric(
             f"Projected by {progress.goal.end:%d %b}",
             value_text(kpi_id, progress.projected, currency),
@@ -241,12 +250,6 @@ def goal_figure(progress: GoalProgress, currency: str | None) -> go.Figure:
 # --- the form ----------------------------------------------------------------------------
 
 
-def _month(day: date) -> tuple[date, date]:
-    first = day.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following - timedelta(days=1)
-
-
 def _input_scale(kpi_id: str) -> float:
     """Rates are typed in percent."""
     return 100.0 if KPIS[kpi_id].format == "percent" else 1.0
@@ -257,7 +260,7 @@ def goal_form(dataset: DataSet, view: View) -> None:
     The SMART checklist is shown as it is filled in; only a goal that passes it is added."""
     span = dataset.tables.date_range()
     last = span[1] if span else date.today()
-    month_start, month_end = _month(last)
+    month = calendar_period(last, "month")
     ids = [kpi.id for kpi in REGISTRY]
     left, right = st.columns(2, gap="large")
     kpi_id = left.selectbox(
@@ -269,9 +272,9 @@ def goal_form(dataset: DataSet, view: View) -> None:
     )
     name = left.text_input("Name (optional)", key="goal_name", max_chars=120, placeholder="e.g. Holiday conversion")
     picked = left.date_input(
-        "Goal period (time-bound)", value=(month_start, month_end), key="goal_period", format="YYYY-MM-DD"
+        "Goal period (time-bound)", value=(month.start, month.end), key="goal_period", format="YYYY-MM-DD"
     )
-    period = [day for day in (picked if isinstance(picked, tuple | list) else (picked,)) if day is not None]
+    period = state.picked_dates(picked)
     directions = ["at_least", "at_most"]
     direction = left.radio(
         "The KPI must end",
@@ -301,9 +304,10 @@ def goal_form(dataset: DataSet, view: View) -> None:
             "Uplift (%)", value=20.0, step=5.0, key="goal_uplift", help="+20 means 20% above the baseline"
         )
         uplift = None if typed is None else typed / 100
-        default_base = _month(date(month_start.year - 1, month_start.month, 1))  # the same month last year
+        last_year = calendar_period(year_earlier(month.start), "month")  # the same month last year
+        default_base = (last_year.start, last_year.end)
         chosen = right.date_input("Baseline period", value=default_base, key="goal_baseline", format="YYYY-MM-DD")
-        baseline = [day for day in (chosen if isinstance(chosen, tuple | list) else (chosen,)) if day is not None]
+        baseline = state.picked_dates(chosen)
     use_filters = bool(view.filters) and right.checkbox(
         "Only the data the sidebar's filters keep", key="goal_use_filters", help="The goal keeps these filters."
     )
@@ -322,9 +326,12 @@ def goal_form(dataset: DataSet, view: View) -> None:
         name=name.strip(),
         filters=view.filters if use_filters else (),
     )
-    problems = smart_problems(goal)
-    smart_checklist(goal, problems, has_period=len(period) == 2)
-    if not problems and len(period) == 2:
+    unmet = smart_check(goal)
+    if len(period) != 2:  # one date picked so far: the end is still to come
+        unmet["Time-bound"] = ["pick the period's end date"]
+    smart_checklist(goal, unmet)
+    passes = not any(unmet.values())
+    if passes:
         preview = progress_of(dataset, view, goal)
         if preview.target is None:
             st.warning(md_escape(f"This goal cannot be measured yet: {preview.reason}"), icon=":material/block:")
@@ -335,24 +342,24 @@ def goal_form(dataset: DataSet, view: View) -> None:
                     f"{goal.period.label()}; today it is {preview.label}."
                 )
             )
-    if st.button("Add the goal", type="primary", icon=":material/add:", disabled=bool(problems) or len(period) != 2):
+    if st.button("Add the goal", type="primary", icon=":material/add:", disabled=not passes):
         set_goals([*goals(), goal])
         st.rerun()
 
 
-def smart_checklist(goal: Goal, problems: Sequence[str], *, has_period: bool) -> None:
-    """Specific, measurable, time-bound: ticked or crossed with the reason."""
+def smart_checklist(goal: Goal, unmet: dict[str, list[str]]) -> None:
+    """Specific, measurable, time-bound: each a green or red badge, with what it lacks."""
+    met = {
+        "Specific": f"one KPI: {goal.kpi.label}" if goal.kpi_id in KPIS else "",
+        "Measurable": "a number to reach",
+        "Time-bound": "a goal period with a start and an end",
+    }
     lines = []
-    for word, detail in (
-        ("Specific", f"one KPI: {goal.kpi.label}"),
-        ("Measurable", "a number to reach"),
-        ("Time-bound", "a goal period with a start and an end"),
-    ):
-        found = [p.split(": ", 1)[1] for p in problems if p.startswith(word)]
-        if word == "Time-bound" and not has_period:
-            found = ["pick the period's end date"]
-        badge = f":green-badge[:material/check: {word}]" if not found else f":red-badge[:material/close: {word}]"
-        lines.append(f"{badge} {md_escape('; '.join(found) if found else detail)}")
+    for criterion, problems in unmet.items():
+        badge = (
+            f":red-badge[:material/close: {criterion}]" if problems else f":green-badge[:material/check: {criterion}]"
+        )
+        lines.append(f"{badge} {md_escape('; '.join(problems) or met[criterion])}")
     st.markdown("  \n".join(lines))
 
 

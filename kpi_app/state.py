@@ -74,10 +74,17 @@ def _period_picker(span: tuple[date, date]) -> Period:
     default = preset_period(DEFAULT_PRESET, as_of=last)
     _keep_custom_dates_in(span, default=(max(default.start, first), last))
     picked = st.date_input("From – to", min_value=first, max_value=last, key="period_custom", format="YYYY-MM-DD")
-    days = [day for day in (picked if isinstance(picked, tuple | list) else (picked,)) if day is not None]
+    days = picked_dates(picked)
     if not days:
         return default
     return Period(min(days), max(days))
+
+
+def picked_dates(picked: object) -> list[date]:
+    """The dates a range ``st.date_input`` holds: none, the start only (while the user picks the
+    end), or both."""
+    values = picked if isinstance(picked, tuple | list) else (picked,)
+    return [day for day in values if isinstance(day, date)]
 
 
 def _keep_custom_dates_in(span: tuple[date, date], *, default: tuple[date, date]) -> None:
@@ -308,9 +315,7 @@ def trust(dataset: DataSet, view: View) -> dict[str, Trust]:
     def make() -> dict[str, Trust]:
         found = report(dataset, view)
         days = daily(dataset, view)
-        compare_days = None
-        if view.compare_period is not None:
-            compare_days = breakdown(dataset.tables, view.compare_period, view.filter_map, view.settings, by="date")
+        compare_days = grouped(dataset, view, "date", compare=True) if view.compare_period else None
         assessed = {
             kpi_id: assess(item, days.parts(kpi_id), compare_days.parts(kpi_id) if compare_days else None)
             for kpi_id, item in found.values.items()
@@ -320,7 +325,11 @@ def trust(dataset: DataSet, view: View) -> dict[str, Trust]:
     return _memo(key, make)
 
 
-def grouped(dataset: DataSet, view: View, by: By) -> Breakdown:
-    """Every KPI per group of ``by`` (memoised in this session)."""
-    key = ("breakdown", dataset.id, view, by)
-    return _memo(key, lambda: breakdown(dataset.tables, view.period, view.filter_map, view.settings, by=by))
+def grouped(dataset: DataSet, view: View, by: By, *, compare: bool = False) -> Breakdown:
+    """Every KPI per group of ``by`` over the view's period, or with ``compare`` over its
+    comparison period (memoised in this session)."""
+    period = view.compare_period if compare else view.period
+    if period is None:
+        raise ValueError("the view has no comparison period")
+    key = ("breakdown", dataset.id, view, by, compare)
+    return _memo(key, lambda: breakdown(dataset.tables, period, view.filter_map, view.settings, by=by))

@@ -13,8 +13,8 @@ import narwhals as nw
 import streamlit as st
 
 from kpi import Breakdown, Kpi, KpiValue
-from kpi.benchmarks import BENCHMARKS, Benchmark, position
-from kpi.formats import FORMATS, FormatTag, format_delta, format_value, printf_for
+from kpi.benchmarks import BENCHMARKS, Benchmark, describe
+from kpi.formats import FORMATS, format_delta, format_interval, format_value, printf_for
 from kpi.goals import GoalProgress
 from kpi.issues import Issue
 from kpi.periods import COMPARISON_LABELS, coverage_note
@@ -63,21 +63,9 @@ def _sparkline(series: Sequence[float | None]) -> list[float] | None:
     return points if len(points) >= 2 else None
 
 
-def interval_text(low: float, high: float, tag: FormatTag, currency: str | None) -> str:
-    """``1.8% to 2.0%``; a narrow interval of a rate that rounds to one figure gets two decimals
-    (``1.36% to 1.39%``)."""
-    low_text, high_text = (format_value(bound, tag, currency=currency) for bound in (low, high))
-    if low_text == high_text and tag == "percent":
-        low_text, high_text = f"{low:.2%}", f"{high:.2%}"
-    return f"{low_text} to {high_text}"
-
-
 def benchmark_line(benchmark: Benchmark, value: float | None) -> str:
     """``Benchmark: typical 2–4%; 0.3% is below it`` (the source is in the tooltip)."""
-    where = position(benchmark, value)
-    if where is None:
-        return f"Benchmark: {benchmark.label}"
-    return f"Benchmark: {benchmark.label}; {format_value(value, KPIS[benchmark.kpi_id].format)} is {where} it"
+    return f"Benchmark: {describe(benchmark, value, with_source=False)}"
 
 
 def benchmark_help(benchmark: Benchmark) -> str:
@@ -91,7 +79,7 @@ def trust_line(item: KpiValue, trust: Trust, *, currency: str | None) -> str:
     tag = item.kpi.format
     parts = []
     if trust.interval is not None:
-        parts.append(f"95%: {interval_text(trust.interval.low, trust.interval.high, tag, currency)}")
+        parts.append(f"95%: {format_interval(trust.interval.low, trust.interval.high, tag, currency=currency)}")
     elif trust.reason:
         parts.append(trust.reason)
     if trust.change is not None:
@@ -112,7 +100,7 @@ def trust_help(trust: Trust, *, currency: str | None, item: KpiValue) -> str:
         lines.append(f"95% interval: {trust.interval.method}.")
     if trust.compare_interval is not None:
         low, high = trust.compare_interval.low, trust.compare_interval.high
-        lines.append(f"Comparison: {interval_text(low, high, item.kpi.format, currency)}.")
+        lines.append(f"Comparison: {format_interval(low, high, item.kpi.format, currency=currency)}.")
     if trust.change is not None:
         lines.append(
             f"Change tested with a {trust.change.method}: p = {trust.change.p_value:.3g}; below 0.05 it is called "

@@ -3,7 +3,6 @@ offline channels, and every KPI per channel."""
 
 import streamlit as st
 
-from kpi import breakdown
 from kpi import channel_views as cv
 from kpi.uncertainty import breakdown_mix_shift
 from kpi_app import channels_view as section
@@ -45,8 +44,7 @@ else:
     shift = memo(
         f"mix_{mix_by}",
         lambda: breakdown_mix_shift(
-            state.grouped(dataset, view, mix_by),
-            breakdown(tables, view.compare_period, filters, settings, by=mix_by, kpis=["conversion_rate"]),
+            state.grouped(dataset, view, mix_by), state.grouped(dataset, view, mix_by, compare=True)
         ),
     )
     section.mix_shift_section(shift, by=mix_by, view=view)

@@ -19,6 +19,6 @@ charts.download(
     definitions_table(), "kpi_definitions", key="download_definitions", label="Download the definitions (CSV)"
 )
 st.caption(
-    "The Overview's KPI table downloads as Excel with these definitions on a second sheet, or as CSV beside this "
-    "file. Intervals and tests of change: see the README's *Intervals, goals and forecasts*."
+    "The Overview's KPI table downloads as Excel with these definitions on a second sheet. How the cards' 95% "
+    "intervals and tests of change are computed: the README's *Intervals, goals and forecasts*."
 )

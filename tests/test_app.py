@@ -188,9 +188,9 @@ def test_without_sign_in_configured_the_app_is_open(app_test):
 
 def test_rate_cards_carry_their_interval_and_say_whether_the_change_is_real(app_test):
     from kpi import breakdown, compute
+    from kpi.formats import format_interval
     from kpi.uncertainty import assess
     from kpi_app.data import build_dataset, demo_files
-    from kpi_app.ui import interval_text
 
     app = app_test().run()
     view = app.session_state["view"]
@@ -210,7 +210,7 @@ def test_rate_cards_carry_their_interval_and_say_whether_the_change_is_real(app_
         if trust.interval is None:
             assert line.startswith("no interval"), kpi.id
             continue
-        expected = interval_text(trust.interval.low, trust.interval.high, kpi.format, report.currency)
+        expected = format_interval(trust.interval.low, trust.interval.high, kpi.format, currency=report.currency)
         assert line.startswith(f"95%: {expected}"), (kpi.id, line)
         if trust.change is None or card.delta in (None, "", "no comparison") or card.delta[:1] not in "+-":
             continue

@@ -29,7 +29,7 @@ def _days(first: date, last: date) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def steady_tables(first: date = FIRST, last: date = LAST) -> Tables:
+def steady_tables(first: date = FIRST, last: date = LAST, *, daily_spend: float = 50.0) -> Tables:
     """Every day: 100 sessions, 60 engaged, 2 with a purchase; one order of 100.00 by a new
     customer; 50.00 of spend."""
     days = _days(first, last)
@@ -49,7 +49,7 @@ def steady_tables(first: date = FIRST, last: date = LAST) -> Tables:
             "revenue": [100.0] * len(days),
         }
     )
-    spend = pl.DataFrame({"date": days, "spend": [50.0] * len(days)})
+    spend = pl.DataFrame({"date": days, "spend": [daily_spend] * len(days)})
     return Tables.from_frames(traffic=traffic, orders=orders, spend=spend)
 
 
@@ -135,6 +135,12 @@ def test_a_baseline_without_data_makes_the_goal_unavailable_with_the_reason(tabl
     )
     assert progress.status == "unavailable"
     assert progress.reason == "baseline 1 Nov 2022 – 30 Nov 2022: no sessions in period"
+    # a baseline of 0 (no spend in December): +20% on 0 sets no target
+    zero = steady_tables(daily_spend=0.0)
+    spend_goal = goal("spend", "at_most", uplift=0.2, baseline_start=date(2023, 12, 1), baseline_end=date(2023, 12, 31))
+    unmeasured = goal_progress(zero, spend_goal, as_of=LAST)
+    assert unmeasured.status == "unavailable"
+    assert unmeasured.reason == "baseline 1 Dec 2023 – 31 Dec 2023: the KPI was 0 there, and an uplift on 0 is still 0"
 
 
 def test_before_during_and_after_the_goal_period(tables):
